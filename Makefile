@@ -1,0 +1,45 @@
+# Bistro — every target CI runs is here; `make help` lists them.
+GO        ?= go
+FUZZTIME  ?= 15s
+BENCHTIME ?= 1x
+PKGS      := ./...
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+.PHONY: build
+build: ## build ./bistro
+	$(GO) build -o bistro ./cmd/bistro
+
+.PHONY: run
+run: ## run the example flow (no server yet)
+	$(GO) run ./cmd/bistro run examples/lead-cleanup.yaml --input '{"email":" Ann@Example.COM ","name":" Ann Lee "}'
+
+.PHONY: test
+test: check unit fuzz-short ## everything: checks, all tests with the race detector, short fuzzing
+
+.PHONY: check
+check: ## formatting, vet, go.mod tidiness
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GO) mod tidy -diff
+
+.PHONY: unit
+unit: ## Go tests with the race detector (includes generated-docs and golden checks)
+	$(GO) test -race -count=1 $(PKGS)
+
+.PHONY: fuzz-short
+fuzz-short: ## run every fuzz target for FUZZTIME
+	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./internal/flow
+	$(GO) test -run='^$$' -fuzz='^FuzzCompileEval$$' -fuzztime=$(FUZZTIME) ./internal/expr
+
+.PHONY: update
+update: ## regenerate golden files and generated docs
+	$(GO) test ./... -run 'Golden|Docs|Schema' -update
+
+.PHONY: bench
+bench: ## benchmarks; figures go to docs/benchmarks.md
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./internal/expr ./internal/httpstep
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/engine
+	./scripts/bench-million.sh
