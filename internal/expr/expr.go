@@ -4,13 +4,16 @@
 package expr
 
 import (
-	"errors"
 	"fmt"
 	"sync"
+	"unicode/utf8"
 
-	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
-	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/checker"
+	"github.com/expr-lang/expr/compiler"
+	"github.com/expr-lang/expr/conf"
+	"github.com/expr-lang/expr/optimizer"
+	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
 )
 
@@ -33,6 +36,12 @@ const (
 	VarError    = "error"
 )
 
+// VarClock is the Vars entry now() reads: a clock.Clock (or anything with a
+// Now() time.Time method). Without it now() reads the wall clock. Its name
+// starts with '$', which expressions cannot write, so it is never readable
+// as a variable.
+const VarClock = "$clock"
+
 // Program is a compiled expression. It is safe for concurrent use.
 type Program struct {
 	src  string
@@ -48,21 +57,61 @@ type Ref struct {
 	Column int // 1-based column of the reference in the source
 }
 
-var vmPool = sync.Pool{New: func() any { return &vm.VM{} }}
+var vmPool = sync.Pool{New: func() any { return &vm.VM{MemoryBudget: MaxMemory} }}
 
 // Compile compiles src, which may read only the variables in allowed.
 func Compile(src string, allowed []string) (*Program, error) {
+	if len(src) > MaxSource {
+		return nil, &Error{Kind: KindLimit, Limit: LimitSize, Source: clip(src),
+			Message: fmt.Sprintf("this expression is too long (%d characters; the limit is %d)", utf8.RuneCountInString(src), MaxSource),
+			Hint:    "split it over several steps or settings"}
+	}
+	cfg := newConfig(allowed)
+	tree, err := parser.ParseWithConfig(src, cfg)
+	if err != nil {
+		return nil, compileError(src, err, allowed)
+	}
+	if err := precheck(tree.Node, src); err != nil {
+		return nil, err
+	}
+	if _, err := checker.Check(tree, cfg); err != nil {
+		return nil, compileError(src, err, allowed)
+	}
+	p := &Program{src: src, refs: collectRefs(tree.Node, allowed)}
+	sandbox(&tree.Node)
+	if _, err := checker.Check(tree, cfg); err != nil {
+		return nil, compileError(src, err, allowed)
+	}
+	if err := optimizer.Optimize(&tree.Node, cfg); err != nil {
+		return nil, compileError(src, err, allowed)
+	}
+	prog, err := compiler.Compile(tree, cfg)
+	if err != nil {
+		return nil, compileError(src, err, allowed)
+	}
+	p.prog = prog
+	return p, nil
+}
+
+// newConfig builds the compiler configuration: the allowed variables as
+// untyped objects, our function table, and only the expr builtins the
+// catalogue documents.
+func newConfig(allowed []string) *conf.Config {
 	env := make(map[string]any, len(allowed))
 	for _, name := range allowed {
 		env[name] = map[string]any(nil)
 	}
-	prog, err := expr.Compile(src, expr.Env(env))
-	if err != nil {
-		return nil, compileError(src, err)
+	cfg := conf.New(env)
+	cfg.MaxNodes = MaxNodes
+	for name := range cfg.Builtins {
+		if !builtinAllowed[name] {
+			delete(cfg.Builtins, name)
+		}
 	}
-	p := &Program{src: src, prog: prog}
-	p.refs = collectRefs(prog.Node())
-	return p, nil
+	for name, f := range functionTable {
+		cfg.Functions[name] = f
+	}
+	return cfg
 }
 
 // Source returns the expression's text.
@@ -74,11 +123,14 @@ func (p *Program) Refs() []Ref { return p.refs }
 // Eval evaluates the program against vars. It never panics.
 func (p *Program) Eval(vars Vars) (out any, err error) {
 	m := vmPool.Get().(*vm.VM)
-	defer vmPool.Put(m)
 	defer func() {
 		if r := recover(); r != nil {
+			// The VM recovers its own panics; this catches anything that
+			// escapes it, so one bad expression never takes the process down.
 			out, err = nil, &Error{Kind: KindRuntime, Message: fmt.Sprint(r), Source: p.src}
+			return
 		}
+		vmPool.Put(m)
 	}()
 	out, err = m.Run(p.prog, map[string]any(vars))
 	if err != nil {
@@ -101,49 +153,42 @@ func (p *Program) Bool(vars Vars) (bool, error) {
 	return b, nil
 }
 
-func compileError(src string, err error) error {
-	var fe *file.Error
-	if errors.As(err, &fe) {
-		return &Error{Kind: KindSyntax, Message: fe.Message, Source: src, Column: fe.Column + 1}
-	}
-	return &Error{Kind: KindSyntax, Message: err.Error(), Source: src}
+// precheck rejects what the language hides: names starting with '$' (such
+// as $env, which would expose every variable) or "__" (the sandbox's own
+// functions).
+func precheck(root ast.Node, src string) error {
+	var err error
+	walk(root, func(n ast.Node) {
+		if err != nil {
+			return
+		}
+		switch n := n.(type) {
+		case *ast.IdentifierNode:
+			if hiddenName(n.Value) {
+				err = &Error{Kind: KindUnknown, Source: src, Column: n.Location().From + 1,
+					Message: fmt.Sprintf("unknown name '%s'", n.Value)}
+			}
+		case *ast.VariableDeclaratorNode:
+			if hiddenName(n.Name) {
+				err = &Error{Kind: KindSyntax, Source: src, Column: n.Location().From + 1,
+					Message: fmt.Sprintf("the name '%s' cannot be used", n.Name)}
+			}
+		case *ast.CallNode:
+			err = checkArity(n, src)
+		}
+	})
+	return err
 }
 
-func runtimeError(src string, err error) error {
-	var fe *file.Error
-	if errors.As(err, &fe) {
-		return &Error{Kind: KindRuntime, Message: fe.Message, Source: src, Column: fe.Column + 1}
-	}
-	return &Error{Kind: KindRuntime, Message: err.Error(), Source: src}
+func hiddenName(s string) bool {
+	return len(s) > 0 && s[0] == '$' || len(s) > 1 && s[:2] == "__"
 }
 
-func describe(v any) string {
-	switch v.(type) {
-	case string:
-		return "text"
-	case map[string]any:
-		return "an object"
-	case []any:
-		return "a list"
-	case nil:
-		return "nothing"
-	default:
-		return fmt.Sprintf("%v", v)
-	}
+// walk calls fn for every node, children first.
+func walk(root ast.Node, fn func(ast.Node)) {
+	ast.Walk(&root, visitorFunc(func(n *ast.Node) { fn(*n) }))
 }
 
-func collectRefs(node ast.Node) []Ref {
-	c := &refCollector{}
-	ast.Walk(&node, c)
-	return c.refs
-}
+type visitorFunc func(*ast.Node)
 
-type refCollector struct{ refs []Ref }
-
-func (c *refCollector) Visit(node *ast.Node) {
-	id, ok := (*node).(*ast.IdentifierNode)
-	if !ok {
-		return
-	}
-	c.refs = append(c.refs, Ref{Var: id.Value, Column: id.Location().From + 1})
-}
+func (f visitorFunc) Visit(n *ast.Node) { f(n) }

@@ -1,8 +1,8 @@
 package expr
 
 import (
-	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Template is a string that may hold {{ expression }} parts. A template that
@@ -16,7 +16,7 @@ type Template struct {
 type part struct {
 	lit    string
 	prog   *Program
-	offset int // byte offset of the expression inside the template
+	offset int // characters before the expression inside the template
 }
 
 // ParseTemplate compiles the expressions inside src. Error columns are
@@ -37,15 +37,16 @@ func ParseTemplate(src string, allowed []string) (*Template, error) {
 		}
 		j := strings.Index(rest[i+2:], "}}")
 		if j < 0 {
-			return nil, &Error{Kind: KindSyntax, Source: src, Column: off + i + 1,
+			return nil, &Error{Kind: KindSyntax, Source: src, Column: utf8.RuneCountInString(src[:off+i]) + 1,
 				Message: "this {{ is never closed with }}"}
 		}
 		code := rest[i+2 : i+2+j]
+		col := utf8.RuneCountInString(src[:off+i+2]) // columns count characters, not bytes
 		p, err := Compile(code, allowed)
 		if err != nil {
-			return nil, shift(err, src, off+i+2)
+			return nil, shift(err, src, col)
 		}
-		t.parts = append(t.parts, part{prog: p, offset: off + i + 2})
+		t.parts = append(t.parts, part{prog: p, offset: col})
 		off += i + 2 + j + 2
 		rest = rest[i+2+j+2:]
 	}
@@ -118,17 +119,4 @@ func (t *Template) String(vars Vars) (string, error) {
 		b.WriteString(Text(v))
 	}
 	return b.String(), nil
-}
-
-// Text renders a value as template text: nothing for nil, JSON for objects
-// and lists.
-func Text(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return v
-	default:
-		return fmt.Sprint(v)
-	}
 }

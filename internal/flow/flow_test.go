@@ -1,0 +1,173 @@
+package flow
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files and docs/flow.schema.json")
+
+// testOptions know one action and one environment variable, as a server
+// configured by an admin would.
+var testOptions = Options{
+	AllowedEnv: []string{"CRM_TOKEN"},
+	Actions:    func(name string) bool { return name == "postgres.upsert" || name == "chat.send" },
+}
+
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s is stale (-want +got; run go test -update):\n%s", path, diff)
+	}
+}
+
+func TestInvalidFlows(t *testing.T) {
+	t.Parallel()
+	files, _ := filepath.Glob("testdata/invalid/*.yaml")
+	jsonFiles, _ := filepath.Glob("testdata/invalid/*.json")
+	files = append(files, jsonFiles...)
+	if len(files) == 0 {
+		t.Fatal("no test flows")
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			t.Parallel()
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, diags := Load(filepath.Base(file), data, testOptions)
+			if !diags.HasErrors() {
+				t.Errorf("expected errors, got none")
+			}
+			golden(t, strings.TrimSuffix(file, filepath.Ext(file))+".golden", []byte(diags.Format(false)+"\n"))
+		})
+	}
+}
+
+func TestValidFlows(t *testing.T) {
+	t.Parallel()
+	files, _ := filepath.Glob("testdata/valid/*.yaml")
+	if len(files) == 0 {
+		t.Fatal("no test flows")
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			t.Parallel()
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc, diags := Load(file, data, testOptions)
+			if len(diags) > 0 {
+				t.Fatalf("expected no problems, got:\n%s", diags.Format(false))
+			}
+			if doc.Flow == nil || len(doc.Flow.Steps) == 0 {
+				t.Fatal("flow not decoded")
+			}
+		})
+	}
+}
+
+func TestSchemaFileInSync(t *testing.T) {
+	t.Parallel()
+	golden(t, "../../docs/flow.schema.json", Schema())
+}
+
+func TestPosition(t *testing.T) {
+	t.Parallel()
+	src := "bistro: 1\nname: x\ntrigger: { manual: {} }\nsteps:\n  - id: a\n    set:\n      email: \"{{ record.x }}\"\n"
+	doc, _ := Parse("f.yaml", []byte(src))
+	tests := []struct {
+		path string
+		want Position
+	}{
+		{"bistro", Position{1, 9}},
+		{"trigger.manual", Position{3, 20}},
+		{"steps[0].id", Position{5, 9}},
+		{"steps[0].set.email", Position{7, 14}},
+		{"steps[0].set.missing", Position{7, 7}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			t.Parallel()
+			if got := doc.Position(tt.path); got != tt.want {
+				t.Errorf("Position(%q) = %v, want %v", tt.path, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseAggregate(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in, fn, arg string
+		ok          bool
+	}{
+		{"count()", "count", "", true},
+		{" sum(record.amount) ", "sum", "record.amount", true},
+		{"collect(record.id)", "collect", "record.id", true},
+		{"count(record.x)", "", "", false},
+		{"sum()", "", "", false},
+		{"total(record.x)", "", "", false},
+		{"record.amount", "", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			fn, arg, err := ParseAggregate(tt.in)
+			if (err == nil) != tt.ok || fn != tt.fn || arg != tt.arg {
+				t.Errorf("ParseAggregate(%q) = %q, %q, %v", tt.in, fn, arg, err)
+			}
+		})
+	}
+}
+
+func TestDiagnosticsSortedAndError(t *testing.T) {
+	t.Parallel()
+	ds := Diagnostics{
+		{File: "f", Line: 3, Column: 1, Message: "b"},
+		{File: "f", Line: 1, Column: 5, Message: "a", Severity: SeverityWarning},
+	}
+	ds.Sort()
+	if ds[0].Line != 1 || ds.Error() != "f:1:5: warning: a\nf:3:1: b" {
+		t.Errorf("got %q", ds.Error())
+	}
+	if !ds.HasErrors() || ds[:1].HasErrors() {
+		t.Error("HasErrors wrong")
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, dir := range []string{"testdata/valid", "testdata/invalid"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*"))
+		for _, file := range files {
+			if data, err := os.ReadFile(file); err == nil && !bytes.HasSuffix([]byte(file), []byte(".golden")) {
+				f.Add(data)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		doc, diags := Load("fuzz.yaml", data, testOptions)
+		_ = diags.Format(true)
+		if doc == nil {
+			t.Fatal("nil document")
+		}
+	})
+}

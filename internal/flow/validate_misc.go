@@ -1,0 +1,181 @@
+package flow
+
+import (
+	"fmt"
+	"time"
+	_ "time/tzdata" // time zones must load on machines without zoneinfo
+
+	cron "github.com/netresearch/go-cron"
+)
+
+var cronParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+func (v *checker) checkTrigger(t *Trigger) {
+	// Count from the source, not the decoded flow: a trigger with a broken
+	// setting may not have decoded.
+	raw, _ := rawAt(v.doc.Raw, "trigger").(map[string]any)
+	n := 0
+	for _, k := range []string{"manual", "webhook", "schedule"} {
+		if _, ok := raw[k]; ok {
+			n++
+		}
+	}
+	switch {
+	case n == 0 && raw != nil:
+		v.errorf("trigger", "use manual, webhook or schedule", "the trigger does not say what starts the flow")
+	case n > 1:
+		v.errorf("trigger", "keep one of manual, webhook and schedule; make another flow for the other", "a flow has exactly one trigger, but this one has %d", n)
+	}
+	if t.Schedule != nil {
+		v.checkSchedule(t.Schedule, "trigger.schedule")
+	}
+}
+
+func (v *checker) checkSchedule(s *ScheduleTrigger, path string) {
+	switch {
+	case s.Cron == "" && s.Every == "":
+		v.errorf(path, "add cron: \"0 9 * * MON-FRI\" or every: 10m", "the schedule says neither 'cron' nor 'every'")
+	case s.Cron != "" && s.Every != "":
+		v.errorf(path, "keep one of them", "the schedule has both 'cron' and 'every'")
+	}
+	if s.Cron != "" {
+		if _, err := cronParser.Parse(s.Cron); err != nil {
+			v.errorf(path+".cron", "a cron expression has 5 fields (minute hour day month weekday), or 6 with seconds first, or is @hourly, @daily, @weekly",
+				"'%s' is not a valid cron expression: %v", s.Cron, err)
+		}
+	}
+	if s.Every != "" {
+		d, err := time.ParseDuration(s.Every)
+		switch {
+		case err != nil:
+			v.errorf(path+".every", "write a duration such as 30s, 10m or 1h30m", "'every' must be a duration, not '%s'", s.Every)
+		case d < time.Second:
+			v.errorf(path+".every", "", "'every' must be at least 1s (got %s)", s.Every)
+		}
+	}
+	if s.Timezone != "" {
+		if _, err := time.LoadLocation(s.Timezone); err != nil {
+			v.errorf(path+".timezone", didYouMean(s.Timezone, commonZones)+" time zones are written like Europe/Berlin or America/New_York",
+				"unknown time zone '%s'", s.Timezone)
+		}
+	}
+}
+
+var commonZones = []string{"UTC", "Europe/Berlin", "Europe/London", "Europe/Paris", "America/New_York",
+	"America/Chicago", "America/Los_Angeles", "Asia/Tokyo", "Asia/Kolkata", "Australia/Sydney"}
+
+func (v *checker) checkVars(vars map[string]any) {
+	for _, k := range sortedKeys(vars) {
+		p := joinPath("vars", k)
+		if !fieldPattern.MatchString(k) {
+			v.errorf(p, "use letters, digits and _", "'%s' is not a usable variable name", k)
+		}
+		v.value(p, vars[k], "variable '"+k+"'", place{scope: Scope{VarsOnly: true}, fields: unknownFields()})
+	}
+}
+
+func (v *checker) checkRetry(r *Retry, path, name string) {
+	if r == nil {
+		return
+	}
+	v.duration(path+".retry.backoff", r.Backoff, name)
+	v.duration(path+".retry.max_backoff", r.MaxBackoff, name)
+}
+
+// duration checks an optional duration setting such as "2s" or "1m30s".
+func (v *checker) duration(path, s, name string) {
+	if s == "" {
+		return
+	}
+	if d, err := time.ParseDuration(s); err != nil || d <= 0 {
+		v.errorf(path, "write a duration such as 2s, 500ms or 1m30s", "%s in %s must be a duration, not '%s'", label(path), name, s)
+	}
+}
+
+func (v *checker) checkOnError(o *OnError, path string, at place) {
+	if o.Action != "" && o.Steps != nil {
+		v.errorf(path, "an error branch decides itself what happens to the record", "'on_error' has both 'action' and 'steps': keep one")
+	}
+	if o.Steps != nil {
+		inner := at
+		inner.scope.Error = true
+		v.steps(o.Steps, path+".steps", inner)
+	}
+}
+
+func (v *checker) http(h *HTTP, path, name string, at place) {
+	if h.URL == "" {
+		v.errorf(path+".url", "", "%s has no 'url'", name)
+	} else {
+		v.template(path+".url", h.URL, name, at)
+	}
+	v.value(path+".headers", stringMap(h.Headers), name, at)
+	v.value(path+".query", h.Query, name, at)
+	v.value(path+".json", h.JSON, name, at)
+	v.value(path+".form", stringMap(h.Form), name, at)
+	if h.Body != nil {
+		v.template(path+".body", *h.Body, name, at)
+	}
+	if bodies := countSet(h.JSON != nil, h.Form != nil, h.Body != nil); bodies > 1 {
+		v.errorf(path, "send one of json, form or body", "%s has more than one request body", name)
+	}
+	v.duration(path+".timeout", h.Timeout, name)
+	v.httpAuth(h.Auth, path+".auth", name, at)
+	resp := at
+	resp.scope.Response = true
+	if h.Records != "" {
+		v.expression(path+".records", h.Records, name, resp)
+	}
+	if h.Paginate != nil {
+		v.paginate(h.Paginate, path+".paginate", name, resp)
+	}
+	if h.Into != "" {
+		v.fieldName(path+".into", h.Into)
+	}
+}
+
+func (v *checker) httpAuth(a *HTTPAuth, path, name string, at place) {
+	if a == nil {
+		return
+	}
+	if countSet(a.Basic != nil, a.Bearer != "", a.APIKey != nil) != 1 {
+		v.errorf(path, "use one of basic, bearer or api_key", "'auth' in %s must have exactly one kind", name)
+	}
+	if a.Basic != nil {
+		v.template(path+".basic.username", a.Basic.Username, name, at)
+		v.template(path+".basic.password", a.Basic.Password, name, at)
+	}
+	if a.Bearer != "" {
+		v.template(path+".bearer", a.Bearer, name, at)
+	}
+	if k := a.APIKey; k != nil {
+		if countSet(k.Header != "", k.Query != "") != 1 {
+			v.errorf(path+".api_key", "", "'api_key' in %s must say exactly one of 'header' or 'query'", name)
+		}
+		v.template(path+".api_key.value", k.Value, name, at)
+	}
+}
+
+func (v *checker) paginate(p *Paginate, path, name string, at place) {
+	if countSet(p.LinkHeader, p.NextURL != "", p.Cursor != nil, p.Page != nil) != 1 {
+		v.errorf(path, "use one of link_header, next_url, cursor or page", "'paginate' in %s must have exactly one style", name)
+	}
+	if p.NextURL != "" {
+		v.expression(path+".next_url", p.NextURL, name, at)
+	}
+	if p.Cursor != nil {
+		v.expression(path+".cursor.value", p.Cursor.Value, name, at)
+	}
+}
+
+func countSet(flags ...bool) int {
+	n := 0
+	for _, f := range flags {
+		if f {
+			n++
+		}
+	}
+	return n
+}
+
+var _ = fmt.Sprint
