@@ -36,9 +36,9 @@ const docsIntro = "# Expressions\n\n" +
 	"| `record` | the record the step is working on, e.g. `record.email` | steps |\n" +
 	"| `trigger` | what started the run: for a webhook `trigger.body`, `trigger.headers`, `trigger.query` | everywhere |\n" +
 	"| `vars` | the flow's `vars` | steps |\n" +
-	"| `env` | environment values the workspace allows | everywhere |\n" +
-	"| `steps` | earlier steps' outputs, e.g. `steps.lookup.records` | steps |\n" +
-	"| `run` | the run: `run.id`, `run.started_at` | everywhere |\n" +
+	"| `env` | environment variables an admin allowed (`--allow-env NAME`); no others | everywhere |\n" +
+	"| `steps` | the record as it left an earlier step, e.g. `steps.clean.email` | steps |\n" +
+	"| `run` | the run: `run.id`, `run.flow`, `run.started_at` | everywhere |\n" +
 	"| `loop` | inside `for_each`: `loop.index`, `loop.parent` | loops |\n" +
 	"| `response` | an HTTP step's response: `response.status`, `response.body` | HTTP steps |\n" +
 	"| `error` | inside `on_error`: `error.message`, `error.step` | error branches |\n\n" +
