@@ -1,6 +1,9 @@
 # Bistro — every target CI runs is here; `make help` lists them.
 GO        ?= go
 FUZZTIME  ?= 15s
+# Go minimises every new input for up to 60s by default, and counts no runs
+# meanwhile; a short budget keeps a short fuzz run fuzzing.
+FUZZMIN   ?= 5s
 BENCHTIME ?= 1x
 PKGS      := ./...
 
@@ -31,12 +34,12 @@ unit: ## Go tests with the race detector (includes generated-docs and golden che
 
 .PHONY: fuzz-short
 fuzz-short: ## run every fuzz target for FUZZTIME
-	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./internal/flow
-	$(GO) test -run='^$$' -fuzz='^FuzzCompileEval$$' -fuzztime=$(FUZZTIME) ./internal/expr
+	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMIN) ./internal/flow
+	$(GO) test -run='^$$' -fuzz='^FuzzCompileEval$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMIN) ./internal/expr
 
 .PHONY: update
 update: ## regenerate golden files and generated docs
-	$(GO) test ./... -run 'Golden|Docs|Schema' -update
+	$(GO) test ./... -run 'Golden|Docs|Schema|UpToDate|InvalidFlows' -update
 
 .PHONY: bench
 bench: ## benchmarks; figures go to docs/benchmarks.md

@@ -1,12 +1,20 @@
 package flow
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
 
 // Aggregates are the functions a group step's fields may use.
 var Aggregates = []string{"count", "sum", "avg", "min", "max", "first", "last", "collect"}
+
+// AggregateHint lists the aggregates as they are written, for messages.
+const AggregateHint = "count(), sum(…), avg(…), min(…), max(…), first(…), last(…), collect(…)"
+
+// ErrNotAggregate is returned (wrapped) by ParseAggregate for text that is no
+// aggregate at all, as opposed to an aggregate with a wrong argument.
+var ErrNotAggregate = errors.New("not an aggregate")
 
 // ParseAggregate splits a group field such as "sum(record.amount)" into its
 // function ("sum") and argument expression ("record.amount"). count takes no
@@ -15,7 +23,7 @@ func ParseAggregate(s string) (fn string, arg string, err error) {
 	s = strings.TrimSpace(s)
 	open := strings.Index(s, "(")
 	if open < 0 || !strings.HasSuffix(s, ")") {
-		return "", "", fmt.Errorf("it is not an aggregate such as sum(record.amount)")
+		return "", "", fmt.Errorf("it is %w such as sum(record.amount)", ErrNotAggregate)
 	}
 	fn = strings.TrimSpace(s[:open])
 	arg = strings.TrimSpace(s[open+1 : len(s)-1])
@@ -25,7 +33,7 @@ func ParseAggregate(s string) (fn string, arg string, err error) {
 	}
 	switch {
 	case !known:
-		return "", "", fmt.Errorf("'%s' is not an aggregate", fn)
+		return "", "", fmt.Errorf("'%s' is %w", fn, ErrNotAggregate)
 	case fn == "count" && arg != "":
 		return "", "", fmt.Errorf("count() takes nothing between the brackets")
 	case fn != "count" && arg == "":

@@ -28,8 +28,11 @@ type Flow struct {
 
 // Trigger says what starts a run. Exactly one of its fields is set.
 type Trigger struct {
-	Manual   *ManualTrigger   `json:"manual,omitempty"`
-	Webhook  *WebhookTrigger  `json:"webhook,omitempty"`
+	// Manual starts a run by hand: from the CLI, the API or the editor.
+	Manual *ManualTrigger `json:"manual,omitempty"`
+	// Webhook starts a run when an HTTP request arrives at the flow's URL.
+	Webhook *WebhookTrigger `json:"webhook,omitempty"`
+	// Schedule starts a run on a timetable.
 	Schedule *ScheduleTrigger `json:"schedule,omitempty"`
 }
 
@@ -50,7 +53,8 @@ type WebhookTrigger struct {
 	Example any `json:"example,omitempty"`
 }
 
-// ScheduleTrigger starts a run on a timetable. Exactly one of Cron and Every.
+// ScheduleTrigger starts a run on a timetable: give exactly one of cron and
+// every.
 type ScheduleTrigger struct {
 	// Cron is a cron expression with 5 or 6 fields, e.g. "0 9 * * MON-FRI".
 	Cron string `json:"cron,omitempty"`
@@ -63,8 +67,9 @@ type ScheduleTrigger struct {
 	Missed string `json:"missed,omitempty" jsonschema:"enum=skip,enum=run_once"`
 }
 
-// Step is one step of a flow. Exactly one kind field (set/rename/remove/keep
-// count as one kind, "set"; action goes with connection and with) is present.
+// Step is one step of a flow. Besides the settings every step has, it has
+// exactly one kind: set, rename, remove and keep together make the kind
+// set, and action goes with connection and with.
 type Step struct {
 	// ID names the step; other steps refer to it as steps.ID. Lower case
 	// letters, digits and underscores, starting with a letter.
@@ -130,22 +135,22 @@ type Step struct {
 
 // Retry retries a failing step with exponential backoff and jitter.
 type Retry struct {
-	// Attempts is the total number of tries, including the first. 1..100.
+	// Attempts is the total number of tries, including the first: 1 to 100.
 	Attempts int `json:"attempts" jsonschema:"minimum=1,maximum=100"`
 	// Backoff is the wait before the second try, doubled each time. Default 1s.
 	Backoff string `json:"backoff,omitempty"`
 	// MaxBackoff caps the wait between tries. Default 1m.
 	MaxBackoff string `json:"max_backoff,omitempty"`
-	// On lists which errors are retried: "transient" (network errors,
-	// timeouts, HTTP 429 and 5xx; the default) or "any".
+	// On says which errors are retried: transient (network errors,
+	// timeouts, HTTP 429 and 5xx) or any. Default transient.
 	On string `json:"on,omitempty" jsonschema:"enum=transient,enum=any"`
 }
 
 // OnError is the error policy of a step. In YAML it is either one word
 // (fail, skip, continue) or an object with error-branch steps.
 type OnError struct {
-	// Action is fail (the default: the run fails), skip (drop the record),
-	// or continue (pass the record on unchanged).
+	// Action is fail (the run fails), skip (drop the record), or continue
+	// (pass the record on unchanged). Default fail.
 	Action string `json:"action,omitempty" jsonschema:"enum=fail,enum=skip,enum=continue"`
 	// Steps is an error branch: failing records go through these steps, with
 	// the error readable as error.message and error.step. They do not rejoin
@@ -155,39 +160,53 @@ type OnError struct {
 
 // If sends each record down the then or the else branch; both rejoin after.
 type If struct {
+	// Condition is an expression; records for which it is true take then,
+	// the others else.
 	Condition string `json:"condition"`
-	Then      []Step `json:"then"`
-	Else      []Step `json:"else,omitempty"`
+	// Then are the steps for records that meet the condition.
+	Then []Step `json:"then"`
+	// Else are the steps for the other records. Without it they pass
+	// through unchanged.
+	Else []Step `json:"else,omitempty"`
 }
 
 // Switch sends each record down the first case whose condition holds, or the
 // default; all rejoin after the switch. Records matching no case and with no
 // default pass through unchanged.
 type Switch struct {
-	Cases   []Case `json:"cases" jsonschema:"minItems=1"`
+	// Cases are tried in order; the first whose condition holds takes the record.
+	Cases []Case `json:"cases" jsonschema:"minItems=1"`
+	// Default are the steps for records that match no case.
 	Default []Step `json:"default,omitempty"`
 }
 
 // Case is one branch of a switch.
 type Case struct {
-	When  string `json:"when"`
+	// When is the case's condition, an expression.
+	When string `json:"when"`
+	// Steps are the steps for records that meet the condition.
 	Steps []Step `json:"steps"`
 }
 
 // ForEach runs steps once for every item of a list. Inside, record is the
 // item (items that are not objects are wrapped as {value: item}), and
-// loop.index, loop.parent are set. Without Into, the records the inner steps
-// produce flow on; with Into, they are collected into that field of the
+// loop.index, loop.parent are set. Without into, the records the inner steps
+// produce flow on; with into, they are collected into that field of the
 // parent record, which flows on.
 type ForEach struct {
+	// Items is an expression giving the list, e.g. record.lines.
 	Items string `json:"items"`
+	// Steps run once for every item, with the item as record.
 	Steps []Step `json:"steps"`
-	Into  string `json:"into,omitempty"`
+	// Into names a field: when set, the records the steps produce are
+	// collected into this field of the parent record, which flows on.
+	// Without it they flow on instead of the parent.
+	Into string `json:"into,omitempty"`
 }
 
 // Join matches each record with the records of another branch. The other
-// branch's steps run once per run, starting from the trigger's input, and
-// its records are held in memory by key.
+// branch's steps run once per run, starting from one empty record, and its
+// records are held in memory by key.
 type Join struct {
 	// Type is inner (drop records without a match) or left (keep them). Default inner.
 	Type string `json:"type,omitempty" jsonschema:"enum=inner,enum=left"`
@@ -200,26 +219,32 @@ type Join struct {
 	Into string `json:"into,omitempty"`
 }
 
-// JoinOn gives the join key: Left over the flowing record, Right over the
+// JoinOn gives the join key: left over the flowing record, right over the
 // other branch's record (both read as record).
 type JoinOn struct {
-	Left  string `json:"left"`
+	// Left is an expression giving the key of the flowing record.
+	Left string `json:"left"`
+	// Right is an expression giving the key of the other branch's record.
 	Right string `json:"right"`
 }
 
 // Sort orders all records by one or more keys.
 type Sort struct {
-	By    StringList `json:"by"`
-	Order string     `json:"order,omitempty" jsonschema:"enum=asc,enum=desc"`
+	// By is the expression to sort by, or a list of them: later ones break
+	// ties of earlier ones.
+	By StringList `json:"by"`
+	// Order is asc (smallest first) or desc. Default asc.
+	Order string `json:"order,omitempty" jsonschema:"enum=asc,enum=desc"`
 }
 
 // Dedupe keeps the first record for every key.
 type Dedupe struct {
+	// By is the expression giving the key, or a list of them.
 	By StringList `json:"by"`
 }
 
 // Group groups records and computes aggregates. Each output record has the
-// By fields and the Fields aggregates.
+// by fields and the aggregate fields.
 type Group struct {
 	// By maps output field names to key expressions.
 	By map[string]string `json:"by"`
@@ -233,7 +258,8 @@ type Group struct {
 type Split struct {
 	// Items is an expression giving the list.
 	Items string `json:"items"`
-	// As, when set, keeps the parent's fields and puts the item in this field.
+	// As names a field: when set, each new record keeps the parent's fields
+	// and has the item in this field.
 	// Without it each item becomes the record (non-objects as {value: item}).
 	As string `json:"as,omitempty"`
 }
@@ -244,61 +270,84 @@ type Call struct {
 	Flow string `json:"flow"`
 	// Input is the value passed as the called flow's input. Default: record.
 	Input any `json:"input,omitempty"`
-	// Into, when set, collects the sub-flow's output records into this field;
-	// without it the sub-flow's output records replace the record.
+	// Into names a field: when set, the called flow's output records are
+	// collected into it; without it they replace the record.
 	Into string `json:"into,omitempty"`
 }
 
 // Respond is the reply to the webhook that started the run.
 type Respond struct {
-	Status  int               `json:"status,omitempty" jsonschema:"minimum=100,maximum=599"`
+	// Status is the HTTP status code. Default 200.
+	Status int `json:"status,omitempty" jsonschema:"minimum=100,maximum=599"`
+	// Headers are response headers; values are templates.
 	Headers map[string]string `json:"headers,omitempty"`
-	Body    any               `json:"body,omitempty"`
+	// Body is the response body: a value whose texts are templates.
+	Body any `json:"body,omitempty"`
 }
 
 // HTTP calls an HTTP API. The response becomes records.
 type HTTP struct {
-	Method  string            `json:"method,omitempty" jsonschema:"enum=GET,enum=POST,enum=PUT,enum=PATCH,enum=DELETE,enum=HEAD"`
-	URL     string            `json:"url"`
+	// Method is the HTTP method. Default GET.
+	Method string `json:"method,omitempty" jsonschema:"enum=GET,enum=POST,enum=PUT,enum=PATCH,enum=DELETE,enum=HEAD"`
+	// URL is the address to call, a template.
+	URL string `json:"url"`
+	// Headers are request headers; values are templates.
 	Headers map[string]string `json:"headers,omitempty"`
-	Query   map[string]any    `json:"query,omitempty"`
-	// JSON, Form and Body are the request body; at most one.
-	JSON any               `json:"json,omitempty"`
+	// Query are query parameters added to the URL; values are templates.
+	Query map[string]any `json:"query,omitempty"`
+	// JSON is a request body sent as JSON; its texts are templates. Use at
+	// most one of json, form and body.
+	JSON any `json:"json,omitempty"`
+	// Form is a request body sent as an HTML form; values are templates.
 	Form map[string]string `json:"form,omitempty"`
-	Body *string           `json:"body,omitempty"`
-	Auth *HTTPAuth         `json:"auth,omitempty"`
-	// Timeout for one request, e.g. "30s". Default 30s.
-	Timeout  string    `json:"timeout,omitempty"`
+	// Body is a request body sent as text, a template.
+	Body *string `json:"body,omitempty"`
+	// Auth authenticates the request. Credentials are only sent to the
+	// host of the url, never to other hosts a redirect or next page leads to.
+	Auth *HTTPAuth `json:"auth,omitempty"`
+	// Timeout is how long one request may take, e.g. 10s. Default 30s.
+	Timeout string `json:"timeout,omitempty"`
+	// Paginate follows further pages of the response.
 	Paginate *Paginate `json:"paginate,omitempty"`
 	// Records is an expression over response (status, headers, body) that
 	// selects the records, e.g. response.body.items. By default a JSON array
 	// body gives one record per element, any other body one record.
 	Records string `json:"records,omitempty"`
-	// Into, when set, keeps the record and puts the result in this field.
+	// Into names a field: when set, the record is kept and the result put
+	// in this field.
 	Into string `json:"into,omitempty"`
 }
 
 // HTTPAuth authenticates a request. Exactly one field is set.
 type HTTPAuth struct {
-	Basic  *BasicAuth `json:"basic,omitempty"`
-	Bearer string     `json:"bearer,omitempty"`
-	APIKey *APIKey    `json:"api_key,omitempty"`
+	// Basic is HTTP basic authentication with a user name and password.
+	Basic *BasicAuth `json:"basic,omitempty"`
+	// Bearer is a token sent as "Authorization: Bearer ...", a template.
+	Bearer string `json:"bearer,omitempty"`
+	// APIKey sends a key in a header or a query parameter.
+	APIKey *APIKey `json:"api_key,omitempty"`
 }
 
 // BasicAuth is HTTP basic authentication.
 type BasicAuth struct {
+	// Username is the user name, a template.
 	Username string `json:"username"`
+	// Password is the password, a template; read it from env, not the flow.
 	Password string `json:"password"`
 }
 
 // APIKey sends a key in a header or a query parameter (exactly one).
 type APIKey struct {
+	// Header is the name of the header that carries the key.
 	Header string `json:"header,omitempty"`
-	Query  string `json:"query,omitempty"`
-	Value  string `json:"value"`
+	// Query is the name of the query parameter that carries the key.
+	Query string `json:"query,omitempty"`
+	// Value is the key, a template; read it from env, not the flow.
+	Value string `json:"value"`
 }
 
-// Paginate follows pages. Exactly one of LinkHeader, NextURL, Cursor, Page.
+// Paginate follows pages: give exactly one of link_header, next_url, cursor
+// and page.
 type Paginate struct {
 	// LinkHeader follows the Link: <...>; rel="next" response header.
 	LinkHeader bool `json:"link_header,omitempty"`
@@ -316,12 +365,17 @@ type Paginate struct {
 
 // CursorPaging is cursor-based pagination.
 type CursorPaging struct {
+	// Param is the query parameter that carries the cursor.
 	Param string `json:"param"`
+	// Value is an expression over response giving the next cursor, e.g.
+	// response.body.next_cursor.
 	Value string `json:"value"`
 }
 
 // PagePaging is page-number pagination.
 type PagePaging struct {
+	// Param is the query parameter that carries the page number.
 	Param string `json:"param"`
-	Start int    `json:"start,omitempty"`
+	// Start is the number of the first page. Default 1.
+	Start int `json:"start,omitempty"`
 }

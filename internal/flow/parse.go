@@ -2,7 +2,6 @@ package flow
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"strings"
 
@@ -105,6 +104,9 @@ func (d *Document) parseYAML(data []byte) (any, Diagnostics) {
 		return nil, Diagnostics{d.diag(Position{Line: 1, Column: 1}, "", "the file is empty",
 			"a flow starts with 'bistro: 1', a name, a trigger and steps")}
 	}
+	if dg := d.checkShape(data); dg != nil {
+		return nil, Diagnostics{*dg}
+	}
 	file, err := parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
 	if err != nil {
 		return nil, Diagnostics{d.syntaxError(err)}
@@ -152,26 +154,4 @@ func yamlMessage(msg string, d *Document, pos Position) (string, string) {
 		return "this line is indented with a tab", "YAML only allows spaces for indentation"
 	}
 	return "this is not valid YAML: " + msg, hint
-}
-
-// decode turns the plain values into a Flow. It is lenient: values of the
-// wrong type are left empty (the schema check has reported them), so that
-// the semantic checks can still run on the rest.
-func decode(raw any) *Flow {
-	m, ok := raw.(map[string]any)
-	if !ok {
-		return nil
-	}
-	data, err := json.Marshal(m)
-	if err != nil {
-		return nil
-	}
-	var f Flow
-	if err := json.Unmarshal(data, &f); err != nil {
-		var te *json.UnmarshalTypeError
-		if !errors.As(err, &te) {
-			return nil
-		}
-	}
-	return &f
 }

@@ -33,14 +33,17 @@ type converter struct {
 	diags   Diagnostics
 	doc     *Document
 	count   int
+	depth   int // how many lists and mappings the current value is inside
+	aliased int // > 0 while expanding an alias
+	// expanded counts the values produced by aliases.
+	expanded int
+	// stopped is set once a limit was hit: the rest is not converted, so
+	// one problem is reported once.
+	stopped bool
 }
 
 func (c *converter) value(n ast.Node, path string, key Position) any {
-	c.count++
-	if c.count > maxNodes {
-		if c.count == maxNodes+1 {
-			c.errorAt(tokenPos(n), path, "this document is too large (it expands to more than 200000 values)", "")
-		}
+	if !c.withinLimits(n, path) {
 		return nil
 	}
 	if _, seen := c.nodes[path]; !seen {
@@ -52,11 +55,7 @@ func (c *converter) value(n ast.Node, path string, key Position) any {
 	case *ast.MappingValueNode:
 		return c.mapping([]*ast.MappingValueNode{n}, path)
 	case *ast.SequenceNode:
-		out := make([]any, 0, len(n.Values))
-		for i, v := range n.Values {
-			out = append(out, c.value(v, fmt.Sprintf("%s[%d]", path, i), tokenPos(v)))
-		}
-		return out
+		return c.sequence(n, path)
 	case *ast.AnchorNode:
 		if n.Name != nil {
 			c.anchors[n.Name.String()] = n.Value
@@ -79,6 +78,43 @@ func (c *converter) value(n ast.Node, path string, key Position) any {
 	return nil
 }
 
+// withinLimits counts a value against the limits on size, nesting and
+// aliases, and reports the first limit hit.
+func (c *converter) withinLimits(n ast.Node, path string) bool {
+	if c.stopped {
+		return false
+	}
+	c.count++
+	if c.aliased > 0 {
+		c.expanded++
+	}
+	switch {
+	case c.count > maxNodes:
+		c.errorAt(tokenPos(n), path, fmt.Sprintf("this document is too large (it expands to more than %d values)", maxNodes), "")
+	case c.expanded > maxAliasValues:
+		c.errorAt(tokenPos(n), path, fmt.Sprintf("the aliases (*name) in this document expand to more than %d values", maxAliasValues),
+			"write the repeated settings out, or use fewer aliases of aliases")
+	case c.depth > MaxDepth:
+		dg := c.doc.tooDeep(tokenPos(n))
+		dg.Path = path
+		c.diags = append(c.diags, *dg)
+	default:
+		return true
+	}
+	c.stopped = true
+	return false
+}
+
+func (c *converter) sequence(n *ast.SequenceNode, path string) []any {
+	c.depth++
+	defer func() { c.depth-- }()
+	out := make([]any, 0, len(n.Values))
+	for i, v := range n.Values {
+		out = append(out, c.value(v, indexPath(path, i), tokenPos(v)))
+	}
+	return out
+}
+
 func (c *converter) alias(n *ast.AliasNode, path string, key Position) any {
 	name := ""
 	if n.Value != nil {
@@ -89,10 +125,14 @@ func (c *converter) alias(n *ast.AliasNode, path string, key Position) any {
 		c.errorAt(tokenPos(n), path, fmt.Sprintf("there is no anchor '&%s' before this alias", name), "")
 		return nil
 	}
+	c.aliased++
+	defer func() { c.aliased-- }()
 	return c.value(target, path, key)
 }
 
 func (c *converter) mapping(values []*ast.MappingValueNode, path string) map[string]any {
+	c.depth++
+	defer func() { c.depth-- }()
 	out := make(map[string]any, len(values))
 	for _, mv := range values {
 		if _, ok := mv.Key.(*ast.MergeKeyNode); ok {

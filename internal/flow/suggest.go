@@ -9,10 +9,16 @@ import (
 // closest returns the candidate nearest to word by edit distance, or "" when
 // none is close enough to be a likely typo.
 func closest(word string, candidates []string) string {
+	// A typo of a name is about as long as the name; a long text is no
+	// typo, and comparing it with every candidate would be slow.
+	if len(word) > maxSuggest {
+		return ""
+	}
 	best, bestDist := "", -1
 	lw := strings.ToLower(word)
+	limit := max(1, min(3, len(word)/3))
 	for _, c := range candidates {
-		if c == word {
+		if c == word || len(c) > maxSuggest || abs(len(c)-len(word)) > 4*limit {
 			continue
 		}
 		d := distance(lw, strings.ToLower(c))
@@ -20,11 +26,20 @@ func closest(word string, candidates []string) string {
 			best, bestDist = c, d
 		}
 	}
-	limit := max(1, min(3, len(word)/3))
 	if bestDist < 0 || bestDist > limit {
 		return ""
 	}
 	return best
+}
+
+// maxSuggest is the longest word (in bytes) that gets a did-you-mean hint.
+const maxSuggest = 64
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 // didYouMean is a hint for a likely typo, or "".

@@ -121,7 +121,11 @@ func (v *checker) step(s *Step, path string, at place) place {
 	kinds := stepKinds(s)
 	switch {
 	case len(kinds) == 0:
-		v.errorf(path, "add one of: "+strings.Join(kindNames, ", "), "%s does nothing", name)
+		// A kind whose value was broken has been reported by the schema
+		// check and left out of the decoded step.
+		if !hasKindKey(rawAt(v.doc.Raw, path)) {
+			v.errorf(path, "add one of: "+strings.Join(kindNames, ", "), "%s does nothing", name)
+		}
 		return at.with(s.ID)
 	case len(kinds) > 1:
 		v.errorf(path, "", "%s has both '%s' and '%s': split it into two steps", name, kinds[0], kinds[1])
@@ -153,6 +157,21 @@ func stepKinds(s *Step) []string {
 		}
 	}
 	return out
+}
+
+// kindKeys are the settings that give a step its kind.
+var kindKeys = []string{"set", "rename", "remove", "keep", "filter", "if", "switch", "for_each", "join", "sort",
+	"dedupe", "group", "limit", "split", "call", "stop", "respond", "fail", "log", "http", "action", "connection", "with"}
+
+// hasKindKey reports whether a step, as written, has a kind setting.
+func hasKindKey(raw any) bool {
+	m, _ := raw.(map[string]any)
+	for _, k := range kindKeys {
+		if _, ok := m[k]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 func (v *checker) checkID(id, path string) {

@@ -49,6 +49,10 @@ func (v *checker) expressionAt(path, src, name string, at place, col int) {
 
 // template checks a text that may hold {{ expressions }}.
 func (v *checker) template(path, src, name string, at place) {
+	if len(src) > maxTemplate && strings.Contains(src, "{{") {
+		v.errorf(path, "split the text, or read it at run time", "this text in %s is longer than %d KB", name, maxTemplate>>10)
+		return
+	}
 	t, err := expr.ParseTemplate(src, at.scope.Vars())
 	if err != nil {
 		v.exprError(path, name, err, 0, at)

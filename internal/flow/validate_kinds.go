@@ -1,8 +1,10 @@
 package flow
 
 import (
+	"errors"
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // kind checks the settings of the step's kind and returns the place after
@@ -156,9 +158,10 @@ func (v *checker) group(s *Step, path, name string, at place) place {
 		p := joinPath(path+".fields", k)
 		fn, arg, err := ParseAggregate(g.Fields[k])
 		switch {
+		case errors.Is(err, ErrNotAggregate):
+			v.errorf(p, "use one of "+AggregateHint, "'%s' in %s is not an aggregate", strings.TrimSpace(g.Fields[k]), name)
 		case err != nil:
-			v.errorf(p, "known aggregates: count(), sum, avg, min, max, first, last, collect",
-				"'%s' in %s must be an aggregate such as sum(record.amount): %v", k, name, err)
+			v.errorf(p, "", "'%s' in %s: %v", strings.TrimSpace(g.Fields[k]), name, err)
 		case fn != "count":
 			col := len(fn) + 2 + indexNonSpace(g.Fields[k])
 			v.expressionAt(p, arg, name, at, col)

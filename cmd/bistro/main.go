@@ -1,0 +1,12 @@
+// Command bistro builds, checks and runs flows.
+package main
+
+import (
+	"os"
+
+	"github.com/bistro-dev/bistro/internal/cli"
+)
+
+func main() {
+	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
