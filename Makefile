@@ -4,7 +4,7 @@ FUZZTIME  ?= 15s
 # Go minimises every new input for up to 60s by default, and counts no runs
 # meanwhile; a short budget keeps a short fuzz run fuzzing.
 FUZZMIN   ?= 5s
-BENCHTIME ?= 1x
+BENCHTIME ?= 1s
 PKGS      := ./...
 
 .PHONY: help
