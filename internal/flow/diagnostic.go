@@ -46,6 +46,10 @@ type Diagnostic struct {
 	// Excerpt is the source line the diagnostic points at, shown with a caret
 	// under Column.
 	Excerpt string
+
+	// kindless marks "this object has no kind" problems, which say nothing
+	// new when a misspelt setting inside the object was already reported.
+	kindless bool
 }
 
 // String formats the diagnostic like a compiler message, with its hint on

@@ -22,7 +22,7 @@ func Load(filename string, data []byte, opts Options) (*Document, Diagnostics) {
 	doc, diags := Parse(filename, data)
 	structural := diags
 	for _, m := range Validate(doc, opts) {
-		if !coveredBy(m.Path, structural) {
+		if !coveredBy(m.Path, structural) && !(m.kindless && hasChildError(m.Path, structural)) {
 			diags = append(diags, m)
 		}
 	}
@@ -35,6 +35,17 @@ func Load(filename string, data []byte, opts Options) (*Document, Diagnostics) {
 func coveredBy(path string, diags Diagnostics) bool {
 	for _, d := range diags {
 		if d.Severity == SeverityError && d.Path != "" && (path == d.Path || strings.HasPrefix(path, d.Path+".") || strings.HasPrefix(path, d.Path+"[")) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasChildError reports whether a structural error was given inside path,
+// such as an unknown (misspelt) setting of the object at path.
+func hasChildError(path string, diags Diagnostics) bool {
+	for _, d := range diags {
+		if d.Severity == SeverityError && strings.HasPrefix(d.Path, path+".") {
 			return true
 		}
 	}
@@ -125,6 +136,7 @@ func (v *checker) step(s *Step, path string, at place) place {
 		// check and left out of the decoded step.
 		if !hasKindKey(rawAt(v.doc.Raw, path)) {
 			v.errorf(path, "add one of: "+strings.Join(kindNames, ", "), "%s does nothing", name)
+			v.diags[len(v.diags)-1].kindless = true
 		}
 		return at.with(s.ID)
 	case len(kinds) > 1:

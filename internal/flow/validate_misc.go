@@ -23,6 +23,7 @@ func (v *checker) checkTrigger(t *Trigger) {
 	switch {
 	case n == 0 && raw != nil:
 		v.errorf("trigger", "use manual, webhook or schedule", "the trigger does not say what starts the flow")
+		v.diags[len(v.diags)-1].kindless = true
 	case n > 1:
 		v.errorf("trigger", "keep one of manual, webhook and schedule; make another flow for the other", "a flow has exactly one trigger, but this one has %d", n)
 	}
