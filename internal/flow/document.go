@@ -24,6 +24,14 @@ type Flow struct {
 	Trigger Trigger `json:"trigger"`
 	// Steps run in order for every record.
 	Steps []Step `json:"steps" jsonschema:"minItems=1"`
+	// Timeout ends a run that takes longer, e.g. "15m". Default 1h.
+	Timeout string `json:"timeout,omitempty"`
+	// Concurrency caps how many runs of this flow go on at once; further
+	// runs wait in the queue. Default: no cap.
+	Concurrency int `json:"concurrency,omitempty" jsonschema:"minimum=1"`
+	// ErrorFlow names a flow that receives every failed run of this one
+	// (flow, step, error and input): the place to alert the owner.
+	ErrorFlow string `json:"error_flow,omitempty"`
 }
 
 // Trigger says what starts a run. Exactly one of its fields is set.
@@ -51,6 +59,42 @@ type WebhookTrigger struct {
 	Mode string `json:"mode,omitempty" jsonschema:"enum=sync,enum=async"`
 	// Example is a sample request body, used when testing in the editor.
 	Example any `json:"example,omitempty"`
+	// Timeout is how long a sync webhook waits for the respond step before
+	// answering 202 with the run id. Default 10s.
+	Timeout string `json:"timeout,omitempty"`
+	// Signature requires every call to be signed by the sender; calls with a
+	// missing, wrong, old or replayed signature are refused.
+	Signature *WebhookSignature `json:"signature,omitempty"`
+	// Token requires every call to carry a fixed token.
+	Token *WebhookToken `json:"token,omitempty"`
+}
+
+// WebhookSignature checks the signature senders put on webhook calls.
+type WebhookSignature struct {
+	// Scheme is stripe (a Stripe-Signature header "t=...,v1=...") or
+	// standard (Standard Webhooks: webhook-id, webhook-timestamp and
+	// webhook-signature headers).
+	Scheme string `json:"scheme" jsonschema:"enum=stripe,enum=standard"`
+	// Secret is the signing secret the sender gave you, usually a template
+	// such as "{{ env.STRIPE_WEBHOOK_SECRET }}". If it comes out empty,
+	// every call is refused.
+	Secret string `json:"secret"`
+	// Header is the signature header for the stripe scheme. Default
+	// Stripe-Signature.
+	Header string `json:"header,omitempty"`
+	// Tolerance is how old a signed call may be, e.g. "5m". Default 5m.
+	Tolerance string `json:"tolerance,omitempty"`
+}
+
+// WebhookToken requires a fixed token in a header or a query parameter.
+// Without header and query the token is expected as "Authorization: Bearer
+// TOKEN".
+type WebhookToken struct {
+	Header string `json:"header,omitempty"`
+	Query  string `json:"query,omitempty"`
+	// Value is the token, usually a template such as "{{ env.HOOK_TOKEN }}".
+	// If it comes out empty, every call is refused.
+	Value string `json:"value"`
 }
 
 // ScheduleTrigger starts a run on a timetable: give exactly one of cron and

@@ -15,7 +15,7 @@ var update = flag.Bool("update", false, "rewrite golden files and docs/flow.sche
 // testOptions know one action and one environment variable, as a server
 // configured by an admin would.
 var testOptions = Options{
-	AllowedEnv: []string{"CRM_TOKEN"},
+	AllowedEnv: []string{"CRM_TOKEN", "STRIPE_WEBHOOK_SECRET", "HOOK_TOKEN"},
 	Actions:    func(name string) bool { return name == "postgres.upsert" || name == "chat.send" },
 }
 

@@ -10,10 +10,16 @@ type Scope struct {
 	Error    bool // inside an on_error branch: error.message, error.step
 	Response bool // in an HTTP step's records and paginate settings
 	VarsOnly bool // in the flow's vars: only trigger, env and run
+	// EnvOnly is for secrets that check a caller (webhook signature and
+	// token): only env, so nothing the caller sends can choose the secret.
+	EnvOnly bool
 }
 
 // Vars lists the variable names visible in the scope.
 func (s Scope) Vars() []string {
+	if s.EnvOnly {
+		return []string{expr.VarEnv}
+	}
 	if s.VarsOnly {
 		return []string{expr.VarTrigger, expr.VarEnv, expr.VarRun}
 	}

@@ -68,6 +68,7 @@ func Validate(doc *Document, opts Options) Diagnostics {
 		v.errorf("bistro", "", "the flow does not say which document version it is written for")
 	}
 	v.checkTrigger(&f.Trigger)
+	v.checkRun(f)
 	v.checkVars(f.Vars)
 	v.steps(f.Steps, "steps", place{fields: unknownFields()})
 	v.diags.Sort()

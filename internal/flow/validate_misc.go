@@ -30,6 +30,38 @@ func (v *checker) checkTrigger(t *Trigger) {
 	if t.Schedule != nil {
 		v.checkSchedule(t.Schedule, "trigger.schedule")
 	}
+	if t.Webhook != nil {
+		v.checkWebhook(t.Webhook, "trigger.webhook")
+	}
+}
+
+func (v *checker) checkWebhook(w *WebhookTrigger, path string) {
+	v.duration(path+".timeout", w.Timeout, "the webhook")
+	secret := place{scope: Scope{EnvOnly: true}, fields: unknownFields()}
+	if w.Signature != nil && w.Token != nil {
+		v.errorf(path, "a signed call needs no token: keep 'signature' when the sender signs its calls", "the webhook has both 'signature' and 'token': keep one")
+	}
+	if s := w.Signature; s != nil {
+		v.template(path+".signature.secret", s.Secret, "the webhook signature", secret)
+		v.duration(path+".signature.tolerance", s.Tolerance, "the webhook signature")
+		if s.Header != "" && s.Scheme != "stripe" {
+			v.errorf(path+".signature.header", "the standard scheme always uses the webhook-signature header", "'header' only applies to the stripe scheme")
+		}
+	}
+	if t := w.Token; t != nil {
+		v.template(path+".token.value", t.Value, "the webhook token", secret)
+		if t.Header != "" && t.Query != "" {
+			v.errorf(path+".token", "keep one of them", "the webhook token has both 'header' and 'query'")
+		}
+	}
+}
+
+// checkRun checks the flow-wide run settings.
+func (v *checker) checkRun(f *Flow) {
+	v.duration("timeout", f.Timeout, "the flow")
+	if f.ErrorFlow != "" && f.ErrorFlow == f.Name {
+		v.errorf("error_flow", "name another flow, one that alerts someone", "a flow cannot be its own error flow")
+	}
 }
 
 func (v *checker) checkSchedule(s *ScheduleTrigger, path string) {
