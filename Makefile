@@ -15,8 +15,12 @@ help: ## list the targets
 build: ## build ./bistro
 	$(GO) build -o bistro ./cmd/bistro
 
+.PHONY: serve
+serve: ## start the server (data in ./bistro-data, http://127.0.0.1:8080)
+	$(GO) run ./cmd/bistro serve
+
 .PHONY: run
-run: ## run the example flow (no server yet)
+run: ## run an example flow in-process, without a server
 	$(GO) run ./cmd/bistro run examples/lead-cleanup.yaml --input '{"email":" Ann@Example.COM ","name":" Ann Lee "}'
 
 .PHONY: test

@@ -3,6 +3,8 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/bistro-dev/bistro/internal/flow"
@@ -59,3 +61,32 @@ type ApplyError struct {
 }
 
 func (e *ApplyError) Error() string { return e.Diagnostics.Error() }
+
+// ErrBusy is work refused because too much is queued already (429/503 with
+// Retry-After). Backends return a *BusyError, which matches it with
+// errors.Is and says how long to wait.
+var ErrBusy = errors.New("the server is busy")
+
+// BusyError is ErrBusy with the wait to suggest to the caller.
+type BusyError struct{ RetryAfter time.Duration }
+
+func (e *BusyError) Error() string {
+	return fmt.Sprintf("the server has too much work queued; please try again in %s", e.RetryAfter)
+}
+
+// Is makes errors.Is(err, ErrBusy) true.
+func (e *BusyError) Is(target error) bool { return target == ErrBusy }
+
+// ErrMethodNotAllowed is a webhook called with another HTTP method than its
+// flow accepts (405 with Allow). Backends return a *MethodError.
+var ErrMethodNotAllowed = errors.New("method not allowed")
+
+// MethodError is ErrMethodNotAllowed with the method the webhook accepts.
+type MethodError struct{ Allowed string }
+
+func (e *MethodError) Error() string {
+	return fmt.Sprintf("this webhook only accepts %s requests", e.Allowed)
+}
+
+// Is makes errors.Is(err, ErrMethodNotAllowed) true.
+func (e *MethodError) Is(target error) bool { return target == ErrMethodNotAllowed }

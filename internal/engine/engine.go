@@ -127,6 +127,8 @@ type Input struct {
 	Trigger map[string]any
 	// Records are the input records, streamed; nil means one empty record.
 	Records iter.Seq2[Record, error]
+	// RunID is the run's id (run.id in expressions); empty: a new uuid.
+	RunID string
 }
 
 // Status is how a run ended.

@@ -76,7 +76,7 @@ func (p *Plan) newRun(ctx context.Context, in Input, depth int) (*run, error) {
 		ctx: ctx, plan: p, clock: p.opts.Clock, logger: p.opts.Logger,
 		batchSize: p.opts.BatchSize, depth: depth,
 		stats: make([]StepStats, len(p.ids)),
-		res:   &Result{RunID: p.newID(), Status: StatusSucceeded},
+		res:   &Result{RunID: runID(in.RunID, p.newID), Status: StatusSucceeded},
 	}
 	if r.clock == nil {
 		r.clock = clock.Real{}
@@ -242,3 +242,11 @@ func (s outSink) push(batch []item) error {
 }
 
 func (outSink) flush() error { return nil }
+
+// runID is the caller's run id, or a new one.
+func runID(given string, newID func() string) string {
+	if given != "" {
+		return given
+	}
+	return newID()
+}

@@ -11,6 +11,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -43,6 +44,35 @@ type Store interface {
 // (with backoff); the handler must be idempotent: a run that has already
 // finished is left as it is.
 type RunHandler func(ctx context.Context, runID string) error
+
+// SnoozeError, returned by a RunHandler, puts the run's job back in the
+// queue for After without counting an attempt (River's JobSnooze): the run
+// is not failing, it waits for room, e.g. because its flow already has as
+// many runs in flight as its concurrency allows. Backends translate it.
+type SnoozeError struct{ After time.Duration }
+
+func (e *SnoozeError) Error() string {
+	return fmt.Sprintf("the run waits %s for room to run", e.After)
+}
+
+// WebhookFinder finds a flow by the stable id in its webhook URL. Backends
+// implement it next to FlowStore; callers that only have a Store check for
+// it, so adding it breaks no backend.
+type WebhookFinder interface {
+	FlowByWebhookID(ctx context.Context, webhookID string) (Flow, error)
+}
+
+// StepBatcher records many step checkpoints in one transaction. The
+// runner's batching writer uses it, when a backend has it, for the steps
+// of runs executed inline; without it only failed inline runs keep steps.
+type StepBatcher interface {
+	SaveSteps(ctx context.Context, steps []Step) error
+}
+
+// Pinger reports whether the database answers, for readiness checks.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
 
 // WorkOptions tune the durable workers.
 type WorkOptions struct {
@@ -207,6 +237,7 @@ type RunFilter struct {
 	Workspace string
 	FlowID    string
 	Status    Status
+	Trigger   string // manual, webhook, schedule, call, rerun
 	Since     time.Time
 	Until     time.Time
 	Limit     int    // default 50, at most 1000
@@ -222,6 +253,9 @@ type RunUpdate struct {
 	Error    json.RawMessage
 	Attempt  int
 	At       time.Time // when the change happened (StartedAt for running, EndedAt for final)
+	// DropInput clears the run's input, for successful runs when only
+	// failures keep their data.
+	DropInput bool
 }
 
 // Step is a step's checkpoint in a run.

@@ -1,0 +1,200 @@
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/bistro-dev/bistro/internal/api"
+	"github.com/bistro-dev/bistro/internal/runner"
+	"github.com/bistro-dev/bistro/internal/store"
+	"github.com/bistro-dev/bistro/internal/store/postgres"
+	"github.com/bistro-dev/bistro/internal/store/sqlite"
+	"github.com/bistro-dev/bistro/internal/version"
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/spf13/cobra"
+)
+
+const (
+	envData     = "BISTRO_DATA"
+	envDatabase = "BISTRO_DATABASE_URL"
+	envListen   = "BISTRO_LISTEN"
+	tokenFile   = "admin-token"
+)
+
+type serveFlags struct {
+	data      string
+	database  string
+	listen    string
+	allowEnv  []string
+	allowNet  []string
+	workers   int
+	maxQueued int
+	drain     time.Duration
+}
+
+func newServe(s env) *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Start the Bistro server",
+		Long: `Start the Bistro server: the HTTP API, webhooks, schedules and the workers
+that run flows durably. Data lives in the data directory (SQLite) unless
+--database-url points at PostgreSQL. On first start an admin API token is
+created, printed once and written to <data>/admin-token (readable by the
+owner only).`,
+		Example: `  bistro serve
+  bistro serve --data /var/lib/bistro --listen 0.0.0.0:8080
+  bistro serve --database-url postgres://bistro@db.internal:5432/bistro`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s.fill(&f)
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return serve(ctx, s, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.data, "data", "", "data directory (default ./bistro-data; also "+envData+")")
+	fl.StringVar(&f.database, "database-url", "", "PostgreSQL URL; without it the data directory's SQLite is used (also "+envDatabase+")")
+	fl.StringVar(&f.listen, "listen", "", "address to listen on (default 127.0.0.1:8080, loopback only; also "+envListen+")")
+	fl.StringArrayVar(&f.allowEnv, "allow-env", nil, "environment variable flows may read as env.NAME (repeatable; also "+envAllowEnv+")")
+	fl.StringArrayVar(&f.allowNet, "allow-network", nil, "private network outbound calls may reach, e.g. 10.0.0.0/8 (repeatable; also "+envAllowNet+")")
+	fl.IntVar(&f.workers, "workers", 0, "runs executed at once (default 2 per CPU)")
+	fl.IntVar(&f.maxQueued, "max-queued", 10000, "queued runs beyond which new events are answered 503 with Retry-After")
+	fl.DurationVar(&f.drain, "drain", 10*time.Second, "on shutdown, how long running steps may finish; the rest resume after restart")
+	return cmd
+}
+
+// fill completes the flags from the environment and the defaults.
+func (s env) fill(f *serveFlags) {
+	pick := func(v *string, name, def string) {
+		if *v != "" {
+			return
+		}
+		if e, ok := s.lookup(name); ok && e != "" {
+			*v = e
+			return
+		}
+		*v = def
+	}
+	pick(&f.data, envData, "bistro-data")
+	pick(&f.database, envDatabase, "")
+	pick(&f.listen, envListen, "127.0.0.1:8080")
+	f.allowEnv = append(s.list(envAllowEnv), f.allowEnv...)
+	f.allowNet = append(s.list(envAllowNet), f.allowNet...)
+}
+
+func serve(ctx context.Context, s env, f serveFlags) error {
+	started := time.Now()
+	logger := slog.New(slog.NewTextHandler(s.err, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if err := os.MkdirAll(f.data, 0o700); err != nil {
+		return fmt.Errorf("cannot create the data directory %s: %v", f.data, err)
+	}
+	st, err := openStore(ctx, f, logger)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := ensureAdminToken(ctx, st, f.data, s); err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	l := loader{allowedEnv: f.allowEnv}
+	eng, err := engineOptions(s, l, f.allowEnv, f.allowNet)
+	if err != nil {
+		return err
+	}
+	eng.Logger = logger
+	r, err := runner.New(runner.Config{Store: st, Engine: eng, AllowedEnv: f.allowEnv, Logger: logger,
+		MaxQueued: f.maxQueued, Workers: f.workers, DrainTimeout: f.drain, Registry: reg})
+	if err != nil {
+		return err
+	}
+	handler := api.New(api.Config{Backend: r, Tokens: st, Logger: logger, Registry: reg, Version: version.String()})
+	return listenAndServe(ctx, f, logger, handler, r, started)
+}
+
+func openStore(ctx context.Context, f serveFlags, logger *slog.Logger) (store.Store, error) {
+	if f.database != "" {
+		st, err := postgres.Open(ctx, postgres.Config{URL: f.database, Logger: logger})
+		if err != nil {
+			return nil, fmt.Errorf("cannot use the PostgreSQL database: %w", err)
+		}
+		return st, nil
+	}
+	st, err := sqlite.Open(ctx, sqlite.Config{Dir: f.data, Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("cannot open the database in %s: %w", f.data, err)
+	}
+	return st, nil
+}
+
+func listenAndServe(ctx context.Context, f serveFlags, logger *slog.Logger, h http.Handler, r *runner.Runner, started time.Time) error {
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %v", f.listen, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	work := make(chan error, 1)
+	go func() { work <- r.Start(ctx) }()
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	logger.Info("bistro is ready", "url", "http://"+ln.Addr().String(), "version", version.String(), "started_in", time.Since(started).Round(time.Millisecond))
+	select {
+	case err = <-serveErr:
+	case <-ctx.Done():
+	case err = <-work:
+	}
+	logger.Info("bistro is stopping", "drain", f.drain)
+	shut, cancel := context.WithTimeout(context.Background(), f.drain)
+	defer cancel()
+	_ = srv.Shutdown(shut)
+	if werr := <-work; werr != nil && !errors.Is(werr, context.Canceled) && err == nil {
+		err = werr
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// ensureAdminToken creates the first admin API token when there is none:
+// stored hashed, printed once, and written 0600 into the data directory.
+func ensureAdminToken(ctx context.Context, st store.Store, dir string, s env) error {
+	n, err := st.CountTokens(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return err
+	}
+	token := "bistro_" + base64.RawURLEncoding.EncodeToString(secret)
+	hash := sha256.Sum256([]byte(token))
+	path := filepath.Join(dir, tokenFile)
+	if err := os.WriteFile(path, []byte(token+"\n"), 0o600); err != nil {
+		return fmt.Errorf("cannot write the admin token to %s: %v", path, err)
+	}
+	t := store.Token{ID: uuid.NewString(), Name: "admin (first start)", Hash: hash[:],
+		Role: "admin", Workspace: store.DefaultWorkspace, CreatedAt: time.Now().UTC()}
+	if err := st.CreateToken(ctx, t); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.err, "\nAn admin API token was created. It is shown once, and saved in %s:\n\n    %s\n\nThe CLI reads it from BISTRO_TOKEN or that file.\n\n", path, token)
+	return nil
+}

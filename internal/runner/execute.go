@@ -1,0 +1,162 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"time"
+
+	"github.com/bistro-dev/bistro/internal/engine"
+	"github.com/bistro-dev/bistro/internal/store"
+)
+
+// errTimeout is why a run that took too long is stopped.
+var errTimeout = errors.New("the run took longer than its timeout")
+
+// outcome is how one execution of a run ended.
+type outcome struct {
+	status   store.Status
+	out      *output
+	response *engine.Response
+	err      json.RawMessage // {step, index, message, record}
+	message  string          // the error in plain words, for logs and the error flow
+	step     string          // the failing step
+	stats    []engine.StepStats
+	attempts int
+	started  time.Time
+	ended    time.Time
+	// interrupted: the worker is shutting down; the run is not over.
+	interrupted bool
+}
+
+// execution is what running one run needs.
+type execution struct {
+	runID   string
+	c       *compiled
+	trigger map[string]any
+	input   []engine.Record // nil: one empty record
+	timeout time.Duration
+}
+
+// execute runs the plan; ctx ending interrupts it, CancelRun cancels it.
+func (r *Runner) execute(ctx context.Context, x execution) outcome {
+	runCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	runCtx, stop := context.WithTimeoutCause(runCtx, x.timeout, errTimeout)
+	defer stop()
+	r.mu.Lock()
+	r.inflight[x.runID] = cancel
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		delete(r.inflight, x.runID)
+		r.mu.Unlock()
+	}()
+
+	o := outcome{out: newOutput(r.cfg.MaxOutput), started: r.clock.Now()}
+	in := engine.Input{Trigger: x.trigger, RunID: x.runID}
+	if x.input != nil {
+		in.Records = recordSeq(x.input)
+	}
+	res, err := x.c.plan.Run(runCtx, in, o.out.add)
+	o.ended = r.clock.Now()
+	if res != nil {
+		o.response, o.stats = res.Response, res.Steps
+	}
+	o.status = store.StatusSucceeded
+	if err != nil {
+		r.classify(ctx, runCtx, x, err, &o)
+	}
+	return o
+}
+
+// classify turns a run's error into its outcome.
+func (r *Runner) classify(ctx, runCtx context.Context, x execution, err error, o *outcome) {
+	var se *engine.StepError
+	cause := context.Cause(runCtx)
+	switch {
+	case errors.Is(cause, errCancelled):
+		o.status, o.message = store.StatusCancelled, errCancelled.Error()
+		return
+	case ctx.Err() != nil:
+		o.interrupted = true
+		return
+	case errors.Is(cause, errTimeout):
+		o.message = fmt.Sprintf("the run took longer than its timeout of %s and was stopped", x.timeout)
+	case errors.As(err, &se):
+		o.message, o.step, o.attempts = se.Err.Error(), se.Step, se.Attempts
+		o.err, _ = json.Marshal(se)
+	default:
+		o.message = err.Error()
+	}
+	o.status = store.StatusFailed
+	if o.err == nil {
+		o.err, _ = json.Marshal(map[string]any{"step": o.step, "message": o.message})
+	}
+}
+
+func recordSeq(list []engine.Record) iter.Seq2[engine.Record, error] {
+	return func(yield func(engine.Record, error) bool) {
+		for _, rec := range list {
+			if !yield(rec, nil) {
+				return
+			}
+		}
+	}
+}
+
+// steps turns the engine's step counts into checkpoints.
+func (o *outcome) steps(runID string) []store.Step {
+	out := make([]store.Step, len(o.stats))
+	for i, s := range o.stats {
+		st := store.Step{
+			RunID: runID, StepID: s.Step, Position: i, Status: store.StatusSucceeded,
+			In: s.In, Out: s.Out, Attempts: 1, Started: o.started, Ended: o.ended,
+		}
+		if s.Step == o.step && o.status == store.StatusFailed {
+			st.Status, st.Error, st.Attempts = store.StatusFailed, o.message, max(o.attempts, 1)
+		}
+		out[i] = st
+	}
+	return out
+}
+
+// responseJSON is the respond step's reply as stored with the run.
+func (o *outcome) responseJSON() json.RawMessage {
+	if o.response == nil {
+		return nil
+	}
+	b, err := json.Marshal(o.response)
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+// runTimeout is the flow's timeout, or the default.
+func runTimeout(c *compiled) time.Duration {
+	if d, err := time.ParseDuration(c.doc.Flow.Timeout); err == nil && d > 0 {
+		return d
+	}
+	return DefaultRunTimeout
+}
+
+// triggerOf decodes a run's stored trigger variable.
+func triggerOf(data json.RawMessage) map[string]any {
+	v, err := decode(data)
+	if m, ok := v.(map[string]any); ok && err == nil {
+		return m
+	}
+	return map[string]any{}
+}
+
+// inputOf decodes a run's stored input records.
+func inputOf(data json.RawMessage) ([]engine.Record, error) {
+	v, err := decode(data)
+	if err != nil || v == nil {
+		return nil, err
+	}
+	return records(v), nil
+}

@@ -1,0 +1,114 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/bistro-dev/bistro/internal/api"
+	"github.com/bistro-dev/bistro/internal/flow"
+	"github.com/bistro-dev/bistro/internal/store"
+)
+
+// ApplyFlow validates and saves a flow document. Call targets must be the
+// names of flows that exist in the workspace.
+func (r *Runner) ApplyFlow(ctx context.Context, workspace, file string, doc []byte, by string) (store.Flow, bool, error) {
+	d, diags := flow.Load(file, doc, flow.Options{
+		AllowedEnv:  r.cfg.AllowedEnv,
+		ResolveFlow: r.resolver(ctx, workspace),
+	})
+	if diags.HasErrors() || d == nil || d.Flow == nil {
+		return store.Flow{}, false, &api.ApplyError{Diagnostics: diags}
+	}
+	f, changed, err := r.store.PutFlow(ctx, store.PutFlow{
+		Workspace: workspace, Name: d.Flow.Name, Document: doc,
+		Format: formatOf(file, doc), Trigger: triggerKind(d.Flow), By: by,
+	})
+	if err != nil {
+		return store.Flow{}, false, fmt.Errorf("saving the flow: %w", err)
+	}
+	if changed {
+		r.hooks.forget()
+		r.scheduleFlow(ctx, f)
+	}
+	return f, changed, nil
+}
+
+// resolver checks call targets: on the server they are flow names.
+func (r *Runner) resolver(ctx context.Context, workspace string) func(*flow.Document, string) error {
+	return func(_ *flow.Document, name string) error {
+		_, err := r.store.GetFlow(ctx, workspace, name)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("there is no flow called '%s' on the server; apply it first", name)
+		}
+		return err
+	}
+}
+
+// formatOf says whether the document is JSON or YAML, from the file name
+// or, without one, from its first character.
+func formatOf(file string, doc []byte) string {
+	switch strings.ToLower(filepath.Ext(file)) {
+	case ".json":
+		return "json"
+	case ".yaml", ".yml":
+		return "yaml"
+	}
+	if t := bytes.TrimSpace(doc); len(t) > 0 && t[0] == '{' {
+		return "json"
+	}
+	return "yaml"
+}
+
+// triggerKind is what the store keeps of a flow's trigger.
+func triggerKind(f *flow.Flow) string {
+	switch {
+	case f.Trigger.Webhook != nil:
+		return "webhook"
+	case f.Trigger.Schedule != nil:
+		return "schedule"
+	}
+	return "manual"
+}
+
+// ListFlows lists the workspace's flows.
+func (r *Runner) ListFlows(ctx context.Context, workspace string) ([]store.Flow, error) {
+	return r.store.ListFlows(ctx, workspace)
+}
+
+// GetFlow returns a flow by name.
+func (r *Runner) GetFlow(ctx context.Context, workspace, name string) (store.Flow, error) {
+	return r.store.GetFlow(ctx, workspace, name)
+}
+
+// SetFlowEnabled turns a flow's triggers on or off.
+func (r *Runner) SetFlowEnabled(ctx context.Context, workspace, name string, enabled bool) error {
+	f, err := r.store.GetFlow(ctx, workspace, name)
+	if err != nil {
+		return err
+	}
+	if err := r.store.SetFlowEnabled(ctx, f.ID, enabled); err != nil {
+		return err
+	}
+	f.Enabled = enabled
+	r.hooks.forget()
+	r.scheduleFlow(ctx, f)
+	return nil
+}
+
+// DeleteFlow deletes a flow by name; its schedule stops.
+func (r *Runner) DeleteFlow(ctx context.Context, workspace, name string) error {
+	f, err := r.store.GetFlow(ctx, workspace, name)
+	if err != nil {
+		return err
+	}
+	if err := r.store.DeleteFlow(ctx, f.ID); err != nil {
+		return err
+	}
+	r.hooks.forget()
+	r.sched.remove(f.ID)
+	return nil
+}

@@ -1,0 +1,171 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/bistro-dev/bistro/internal/store"
+)
+
+// snoozeFor is how long a run waits when its flow has no room to run.
+const snoozeFor = 500 * time.Millisecond
+
+// handle executes one queued run; the store's workers call it at least
+// once per run. A step failing is final (the run failed); an error
+// returned here is the infrastructure failing, and the store retries.
+func (r *Runner) handle(ctx context.Context, runID string) error {
+	run, err := r.store.GetRun(ctx, runID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // pruned or deleted with its flow: nothing to do
+	}
+	if err != nil {
+		return err
+	}
+	if run.Status.Final() {
+		return nil // done already, maybe by a worker that then died
+	}
+	f, err := r.store.GetFlowByID(ctx, run.FlowID)
+	if errors.Is(err, store.ErrNotFound) {
+		return r.failEarly(ctx, run, "the flow was deleted before the run could start")
+	}
+	if err != nil {
+		return err
+	}
+	c, err := r.compiledVersion(ctx, f, run.FlowVersion)
+	var pe *planError
+	if errors.As(err, &pe) {
+		return r.failEarly(ctx, run, pe.Error())
+	}
+	if err != nil {
+		return err
+	}
+	if !r.acquire(f.ID, c.doc.Flow.Concurrency) {
+		return &store.SnoozeError{After: snoozeFor}
+	}
+	defer r.release(f.ID)
+	return r.runQueued(ctx, run, c)
+}
+
+// runQueued marks the run running, executes it and records the outcome.
+func (r *Runner) runQueued(ctx context.Context, run store.Run, c *compiled) error {
+	err := r.store.UpdateRun(ctx, store.RunUpdate{
+		ID: run.ID, Status: store.StatusRunning, Attempt: run.Attempt + 1, At: r.clock.Now(),
+	})
+	if errors.Is(err, store.ErrFinished) {
+		return nil // cancelled while queued
+	}
+	if err != nil {
+		return err
+	}
+	input, err := inputOf(run.Input)
+	if err != nil {
+		return r.failEarly(ctx, run, "the run's input could not be read: "+err.Error())
+	}
+	o := r.execute(ctx, execution{
+		runID: run.ID, c: c, trigger: triggerOf(run.TriggerData), input: input, timeout: runTimeout(c),
+	})
+	if o.interrupted {
+		return fmt.Errorf("run %s was interrupted: %w", run.ID, context.Cause(ctx))
+	}
+	return r.record(ctx, run, c, o)
+}
+
+// record saves a finished run's steps and outcome, then starts its error
+// flow when it failed.
+func (r *Runner) record(ctx context.Context, run store.Run, c *compiled, o outcome) error {
+	for _, s := range o.steps(run.ID) {
+		if err := r.store.SaveStep(ctx, s); err != nil {
+			return err
+		}
+	}
+	u := store.RunUpdate{
+		ID: run.ID, Status: o.status, Response: o.responseJSON(), Error: o.err,
+		Attempt: run.Attempt + 1, At: o.ended,
+	}
+	if o.status != store.StatusSucceeded || r.keep {
+		u.Output = o.out.json()
+	} else {
+		u.DropInput = true
+	}
+	err := r.store.UpdateRun(ctx, u)
+	if errors.Is(err, store.ErrFinished) {
+		return nil // cancelled meanwhile: the cancellation stands
+	}
+	if err != nil {
+		return err
+	}
+	r.finished(run.ID)
+	r.metrics.finished(c.flow.Name, o.status, o.ended.Sub(o.started))
+	r.metrics.stepCounts(c.flow.Name, &o)
+	if o.status == store.StatusFailed {
+		r.startErrorFlow(ctx, run, c, o)
+	}
+	return nil
+}
+
+// failEarly fails a run that cannot start; retrying would not help.
+func (r *Runner) failEarly(ctx context.Context, run store.Run, message string) error {
+	e, _ := json.Marshal(map[string]any{"message": message})
+	err := r.store.UpdateRun(ctx, store.RunUpdate{
+		ID: run.ID, Status: store.StatusFailed, Error: e, Attempt: run.Attempt + 1, At: r.clock.Now(),
+	})
+	if err != nil && !errors.Is(err, store.ErrFinished) {
+		return err
+	}
+	r.finished(run.ID)
+	return nil
+}
+
+// startErrorFlow queues the flow's error_flow with what went wrong. It is
+// keyed by the failed run, so a retried handler starts it once.
+func (r *Runner) startErrorFlow(ctx context.Context, run store.Run, c *compiled, o outcome) {
+	name := c.doc.Flow.ErrorFlow
+	// An error flow's own failures are not reported again: that could loop.
+	if name == "" || run.Trigger == "error" {
+		return
+	}
+	ef, err := r.store.GetFlow(ctx, run.Workspace, name)
+	if err != nil {
+		r.log.Warn("the error flow could not be started", "flow", c.flow.Name, "error_flow", name, "run", run.ID, "error", err)
+		return
+	}
+	var input any
+	if run.Input != nil {
+		input, _ = decode(run.Input)
+	}
+	payload := map[string]any{
+		"flow": c.flow.Name, "run_id": run.ID, "step": o.step, "error": o.message, "input": input,
+	}
+	trig, _ := json.Marshal(map[string]any{"input": payload})
+	in, _ := json.Marshal([]any{payload})
+	_, err = r.queue(ctx, store.NewRun{
+		ID: newID(), Workspace: run.Workspace, FlowID: ef.ID, FlowVersion: ef.Version,
+		Trigger: "error", TriggerData: trig, Input: in, ParentID: run.ID, DedupeKey: "error:" + run.ID,
+	})
+	if err != nil {
+		r.log.Warn("the error flow could not be started", "flow", c.flow.Name, "error_flow", name, "run", run.ID, "error", err)
+	}
+}
+
+// acquire takes one of the flow's concurrency slots on this node; limit 0
+// is no limit.
+func (r *Runner) acquire(flowID string, limit int) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if limit > 0 && r.perFlow[flowID] >= limit {
+		return false
+	}
+	r.perFlow[flowID]++
+	return true
+}
+
+func (r *Runner) release(flowID string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.perFlow[flowID]--; r.perFlow[flowID] <= 0 {
+		delete(r.perFlow, flowID)
+	}
+}

@@ -1,0 +1,202 @@
+// Package runner is the runtime that runs flows on the server. It implements
+// api.Backend on top of a store.Store: flows are validated and versioned,
+// runs are queued through a batching writer (many runs per commit) and
+// executed by the store's durable workers, webhooks start runs (sync ones
+// inline in the request), schedules fire, and old runs are pruned.
+//
+// # Delivery
+//
+// Runs are executed at least once: a run whose worker dies is handed to
+// another worker, which starts it again from its first step. A run that is
+// already final is never touched again. A sync webhook run that passes its
+// timeout is abandoned in the request and restarts on a worker, so its steps
+// may run twice.
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/bistro-dev/bistro/internal/api"
+	"github.com/bistro-dev/bistro/internal/clock"
+	"github.com/bistro-dev/bistro/internal/engine"
+	"github.com/bistro-dev/bistro/internal/store"
+	"github.com/bistro-dev/bistro/internal/webhook"
+)
+
+// Defaults for the zero values of Config.
+const (
+	DefaultMaxQueued   = 10_000
+	DefaultMaxOutput   = 64 << 10
+	DefaultRetention   = 30 * 24 * time.Hour
+	DefaultSyncTimeout = 10 * time.Second
+	DefaultRunTimeout  = time.Hour
+)
+
+// Config configures a Runner.
+type Config struct {
+	Store      store.Store
+	Engine     engine.Options // HTTP client, Env, Logger, Clock...; Flows is set by the runner
+	AllowedEnv []string       // environment variables flows may read as env.NAME
+	Logger     *slog.Logger   // nil: discard
+	Clock      clock.Clock    // nil: clock.Real{}
+	// MaxQueued is the back-pressure bound: webhooks are refused with
+	// api.ErrBusy while this many runs are queued. Default 10,000.
+	MaxQueued int
+	// MaxOutput is how many bytes of output records a run or step keeps;
+	// beyond it the list ends with a truncation marker. Default 64 KB.
+	MaxOutput int
+	// KeepSuccessData keeps the input and output of successful runs. When
+	// false only failed runs keep their data (a successful inline webhook
+	// run also drops the request). Default true (nil): a pointer, because
+	// the default of this setting is on.
+	KeepSuccessData *bool
+	// Retention is how long finished runs are kept. Default 30 days.
+	Retention time.Duration
+	// SyncTimeout is how long a sync webhook waits for its run when the
+	// flow does not say. Default 10s.
+	SyncTimeout time.Duration
+	Workers     int // concurrent runs on this node; default the store's
+	// DrainTimeout is how long running steps may finish on shutdown before
+	// they are interrupted (they resume after restart). Default the store's.
+	DrainTimeout time.Duration
+	Registry     *prometheus.Registry // metrics; nil: not registered
+	// ReplayGuard refuses replayed signed webhook calls that carry no
+	// message id to deduplicate by; nil: one in memory (100,000 calls).
+	ReplayGuard webhook.ReplayGuard
+	// PlanCache is how many compiled flow versions are kept. Default 256.
+	PlanCache int
+}
+
+// Runner runs flows on the server. It implements api.Backend.
+type Runner struct {
+	cfg     Config
+	store   store.Store
+	log     *slog.Logger
+	clock   clock.Clock
+	keep    bool
+	writer  *writer
+	plans   *planCache
+	metrics *metrics
+	depth   depthGauge
+	sched   *scheduler
+	hooks   hookCache
+
+	mu       sync.Mutex
+	inflight map[string]context.CancelCauseFunc // run id → cancels its execution on this node
+	perFlow  map[string]int                     // flow id → runs in flight on this node
+	waiters  map[string][]chan struct{}         // run id → closed when this node finishes it
+}
+
+var _ api.Backend = (*Runner)(nil)
+
+// New checks the configuration and builds a Runner. Nothing runs until
+// Start, except that API calls work at once.
+func New(cfg Config) (*Runner, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("the runner needs a store")
+	}
+	cfg = withDefaults(cfg)
+	r := &Runner{
+		cfg: cfg, store: cfg.Store, log: cfg.Logger, clock: cfg.Clock,
+		keep:     *cfg.KeepSuccessData,
+		inflight: map[string]context.CancelCauseFunc{},
+		perFlow:  map[string]int{},
+		waiters:  map[string][]chan struct{}{},
+	}
+	r.writer = newWriter(cfg.Store, r.log)
+	r.plans = newPlanCache(cfg.PlanCache)
+	r.sched = newScheduler()
+	r.cfg.Engine.Flows = &flowLoader{r: r}
+	m, err := newMetrics(cfg.Registry)
+	if err != nil {
+		return nil, err
+	}
+	r.metrics = m
+	return r, nil
+}
+
+func withDefaults(cfg Config) Config {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.Engine.Clock == nil {
+		cfg.Engine.Clock = cfg.Clock
+	}
+	if cfg.Engine.Logger == nil {
+		cfg.Engine.Logger = cfg.Logger
+	}
+	if cfg.MaxQueued == 0 {
+		cfg.MaxQueued = DefaultMaxQueued
+	}
+	if cfg.MaxOutput <= 0 {
+		cfg.MaxOutput = DefaultMaxOutput
+	}
+	if cfg.KeepSuccessData == nil {
+		keep := true
+		cfg.KeepSuccessData = &keep
+	}
+	if cfg.Retention <= 0 {
+		cfg.Retention = DefaultRetention
+	}
+	if cfg.SyncTimeout <= 0 {
+		cfg.SyncTimeout = DefaultSyncTimeout
+	}
+	if cfg.ReplayGuard == nil {
+		cfg.ReplayGuard = webhook.NewMemoryGuard(100_000, cfg.Clock)
+	}
+	if cfg.PlanCache <= 0 {
+		cfg.PlanCache = 256
+	}
+	return cfg
+}
+
+// Start runs the durable workers, the scheduler and the retention loop
+// until ctx is done; in-flight runs then get the store's drain timeout to
+// finish.
+func (r *Runner) Start(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make(chan error, 4)
+	var wg sync.WaitGroup
+	start := func(name string, f func(context.Context) error) {
+		wg.Go(func() {
+			if err := f(ctx); err != nil && ctx.Err() == nil {
+				errs <- fmt.Errorf("%s: %w", name, err)
+				cancel()
+			}
+		})
+	}
+	start("workers", func(ctx context.Context) error {
+		return r.store.Work(ctx, store.WorkOptions{Workers: r.cfg.Workers, DrainTimeout: r.cfg.DrainTimeout}, r.handle)
+	})
+	start("schedules", r.runSchedules)
+	start("retention", r.retain)
+	start("metrics", r.sampleDepth)
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return err
+	default:
+		return nil
+	}
+}
+
+// Ready reports whether the store answers.
+func (r *Runner) Ready(ctx context.Context) error {
+	if p, ok := r.store.(store.Pinger); ok {
+		return p.Ping(ctx)
+	}
+	_, err := r.store.CountRuns(ctx, store.StatusQueued)
+	return err
+}

@@ -1,0 +1,149 @@
+package runner
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/bistro-dev/bistro/internal/engine"
+)
+
+// decode reads a JSON value the way the engine expects it: whole numbers
+// as int (so big ids keep their digits), others as float64.
+func decode(data []byte) (any, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("the input is not valid JSON: %s", plainJSONError(err))
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("the input is not valid JSON: there is more after the first value")
+	}
+	return normalize(v), nil
+}
+
+func plainJSONError(err error) string {
+	if se, ok := err.(*json.SyntaxError); ok {
+		return fmt.Sprintf("%s (at character %d)", se.Error(), se.Offset)
+	}
+	return err.Error()
+}
+
+func normalize(v any) any {
+	switch v := v.(type) {
+	case json.Number:
+		if i, err := v.Int64(); err == nil {
+			return int(i)
+		}
+		f, _ := v.Float64()
+		return f
+	case map[string]any:
+		for k, e := range v {
+			v[k] = normalize(e)
+		}
+		return v
+	case []any:
+		for i, e := range v {
+			v[i] = normalize(e)
+		}
+		return v
+	}
+	return v
+}
+
+// records turns an input value into records: one per item of a list,
+// otherwise one; values that are not objects become {value: ...}.
+func records(v any) []engine.Record {
+	list, ok := v.([]any)
+	if !ok {
+		if v == nil {
+			return []engine.Record{{}}
+		}
+		return []engine.Record{asRecord(v)}
+	}
+	out := make([]engine.Record, len(list))
+	for i, e := range list {
+		out[i] = asRecord(e)
+	}
+	return out
+}
+
+func asRecord(v any) engine.Record {
+	if m, ok := v.(map[string]any); ok {
+		return m
+	}
+	return engine.Record{"value": v}
+}
+
+// TruncatedKey marks a list of output records cut at the size limit: the
+// last element is {"$truncated": {"omitted": N, "limit_bytes": M}}.
+const TruncatedKey = "$truncated"
+
+// output collects output records as JSON up to a byte budget, counting
+// what it leaves out.
+type output struct {
+	limit   int
+	buf     bytes.Buffer
+	n       int
+	omitted int
+	keep    []engine.Record // the records themselves, for a sync reply
+}
+
+func newOutput(limit int) *output {
+	o := &output{limit: limit}
+	o.buf.WriteByte('[')
+	return o
+}
+
+// add appends a record when it fits; it never fails the run.
+func (o *output) add(rec engine.Record) error {
+	if o.omitted > 0 {
+		o.omitted++
+		return nil
+	}
+	b, err := json.Marshal(rec)
+	if err != nil {
+		b, _ = json.Marshal(map[string]any{"error": "this record could not be written as JSON: " + err.Error()})
+	}
+	if o.buf.Len()+len(b)+1 > o.limit {
+		o.omitted++
+		return nil
+	}
+	if o.n > 0 {
+		o.buf.WriteByte(',')
+	}
+	o.buf.Write(b)
+	o.keep = append(o.keep, rec)
+	o.n++
+	return nil
+}
+
+// json returns the kept records as a JSON list, with the marker when some
+// were left out.
+func (o *output) json() json.RawMessage {
+	b := bytes.Clone(o.buf.Bytes())
+	if o.omitted > 0 {
+		if o.n > 0 {
+			b = append(b, ',')
+		}
+		m, _ := json.Marshal(map[string]any{TruncatedKey: map[string]int{"omitted": o.omitted, "limit_bytes": o.limit}})
+		b = append(b, m...)
+	}
+	return append(b, ']')
+}
+
+// list returns the kept records (and the marker) as a value.
+func (o *output) list() []any {
+	out := make([]any, 0, len(o.keep)+1)
+	for _, r := range o.keep {
+		out = append(out, r)
+	}
+	if o.omitted > 0 {
+		out = append(out, map[string]any{TruncatedKey: map[string]int{"omitted": o.omitted, "limit_bytes": o.limit}})
+	}
+	return out
+}
