@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/bistro-dev/bistro/internal/record"
 	"io"
 	"iter"
 	"os"
@@ -45,8 +46,8 @@ func openInput(arg string, stdin io.Reader) (*input, error) {
 		if dec.More() {
 			return nil, fmt.Errorf("--input holds more than one JSON value; use a list [...] or --input @file.json")
 		}
-		v = normalize(v)
-		return &input{single: v, records: valueRecords(v), close: noClose}, nil
+		v = record.Normalize(v)
+		return &input{single: v, records: record.Seq(v), close: noClose}, nil
 	}
 }
 
@@ -63,29 +64,6 @@ func isTerminal(r io.Reader) bool {
 
 func one(r engine.Record) iter.Seq2[engine.Record, error] {
 	return func(yield func(engine.Record, error) bool) { yield(r, nil) }
-}
-
-// valueRecords turns one JSON value into records: a list gives one record
-// per element, anything else one record.
-func valueRecords(v any) iter.Seq2[engine.Record, error] {
-	list, ok := v.([]any)
-	if !ok {
-		return one(asRecord(v))
-	}
-	return func(yield func(engine.Record, error) bool) {
-		for _, e := range list {
-			if !yield(asRecord(e), nil) {
-				return
-			}
-		}
-	}
-}
-
-func asRecord(v any) engine.Record {
-	if m, ok := v.(map[string]any); ok {
-		return m
-	}
-	return engine.Record{"value": v}
 }
 
 // streamInput reads JSON lines (or any sequence of JSON values), or one
@@ -113,7 +91,7 @@ func streamInput(name string, r io.Reader, closeFn func() error) *input {
 				yield(nil, inputError(name, dec, err))
 				return
 			}
-			if !yield(asRecord(normalize(v)), nil) {
+			if !yield(record.From(record.Normalize(v)), nil) {
 				return
 			}
 		}
@@ -145,29 +123,4 @@ func plainJSONError(err error) string {
 		return "it ends in the middle of a value"
 	}
 	return strings.TrimPrefix(err.Error(), "json: ")
-}
-
-// normalize turns json.Number into int when whole, float64 otherwise, so
-// that expressions see ordinary numbers and big ids keep their digits.
-func normalize(v any) any {
-	switch v := v.(type) {
-	case json.Number:
-		if i, err := v.Int64(); err == nil {
-			return int(i)
-		}
-		f, _ := v.Float64()
-		return f
-	case map[string]any:
-		for k, e := range v {
-			v[k] = normalize(e)
-		}
-		return v
-	case []any:
-		for i, e := range v {
-			v[i] = normalize(e)
-		}
-		return v
-	default:
-		return v
-	}
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"github.com/bistro-dev/bistro/internal/record"
 
 	"github.com/bistro-dev/bistro/internal/expr"
 	"github.com/bistro-dev/bistro/internal/flow"
@@ -191,7 +192,7 @@ func (p *forEachProc) apply(o *op, it *item) error {
 		end := min(start+o.r.batchSize, len(list))
 		p.batch = p.batch[:0]
 		for i := start; i < end; i++ {
-			p.batch = append(p.batch, item{rec: asRecord(list[i]), index: it.index, line: it.line,
+			p.batch = append(p.batch, item{rec: record.From(list[i]), index: it.index, line: it.line,
 				loop: map[string]any{"index": i, "parent": it.rec}, err: it.err})
 		}
 		if err := p.chain.push(p.batch); err != nil {
@@ -248,7 +249,7 @@ func (k *splitKind) apply(o *op, it *item) error {
 	for _, e := range list {
 		out := *it
 		if k.as == "" {
-			out.rec, out.owned = asRecord(e), false
+			out.rec, out.owned = record.From(e), false
 		} else {
 			out.rec, out.owned = cloneRecord(it.rec, 1), true
 			out.rec[k.as] = e

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"iter"
+	"github.com/bistro-dev/bistro/internal/record"
 	"strings"
 
 	"github.com/bistro-dev/bistro/internal/expr"
@@ -61,7 +61,7 @@ func (k *callKind) apply(o *op, it *item) error {
 		return err
 	}
 	var got []any
-	in := Input{Trigger: map[string]any{"input": input}, Records: valueRecords(input)}
+	in := Input{Trigger: map[string]any{"input": input}, Records: record.Seq(input)}
 	_, err = sub.run(r.ctx, in, func(rec Record) error {
 		if len(got) >= r.plan.holdLimit {
 			return fmt.Errorf("a called flow may give at most %d records", r.plan.holdLimit)
@@ -109,26 +109,6 @@ func (k *callKind) inputValue(o *op, it *item) (any, error) {
 		return nil, fmt.Errorf("call input: %w", err)
 	}
 	return expr.Copy(v)
-}
-
-// valueRecords turns a call's input into records: one per item of a list,
-// otherwise one (non-objects wrapped as {value: ...}).
-func valueRecords(v any) iter.Seq2[Record, error] {
-	return func(yield func(Record, error) bool) {
-		list, ok := v.([]any)
-		if !ok {
-			if v == nil {
-				v = Record{}
-			}
-			yield(asRecord(v), nil)
-			return
-		}
-		for _, e := range list {
-			if !yield(asRecord(e), nil) {
-				return
-			}
-		}
-	}
 }
 
 // subplan loads and compiles a called flow once per run.

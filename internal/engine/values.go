@@ -148,15 +148,6 @@ func describe(v any) string {
 	return "a value of an unknown kind"
 }
 
-// asRecord turns a list item into a record: objects as they are, anything
-// else wrapped as {value: item}.
-func asRecord(v any) Record {
-	if m, ok := v.(map[string]any); ok {
-		return m
-	}
-	return Record{"value": v}
-}
-
 // asList reads the result of an items expression. Nothing is an empty list.
 func asList(v any) ([]any, error) {
 	switch l := v.(type) {

@@ -2,6 +2,7 @@ package httpstep
 
 import (
 	"fmt"
+	"github.com/bistro-dev/bistro/internal/record"
 	"maps"
 
 	"github.com/bistro-dev/bistro/internal/expr"
@@ -33,25 +34,17 @@ func (s *Step) selectRecords(rv expr.Vars, resp *response) (recs []map[string]an
 	case []any:
 		recs = make([]map[string]any, len(v))
 		for i, e := range v {
-			recs[i] = asRecord(e)
+			recs[i] = record.From(e)
 		}
 		return recs, false, nil
 	default:
-		return []map[string]any{asRecord(v)}, isObject(v), nil
+		return []map[string]any{record.From(v)}, isObject(v), nil
 	}
 }
 
 func isObject(v any) bool {
 	_, ok := v.(map[string]any)
 	return ok
-}
-
-// asRecord wraps values that are not objects as {value: v}.
-func asRecord(v any) map[string]any {
-	if m, ok := v.(map[string]any); ok {
-		return m
-	}
-	return map[string]any{"value": v}
 }
 
 func cloneTop(v any) any {

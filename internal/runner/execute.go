@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/bistro-dev/bistro/internal/record"
 	"iter"
 	"time"
 
@@ -158,5 +159,5 @@ func inputOf(data json.RawMessage) ([]engine.Record, error) {
 	if err != nil || v == nil {
 		return nil, err
 	}
-	return records(v), nil
+	return record.List(v), nil
 }

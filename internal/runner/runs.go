@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/bistro-dev/bistro/internal/record"
 	"time"
 
 	"github.com/google/uuid"
@@ -31,7 +32,7 @@ func (r *Runner) StartRun(ctx context.Context, workspace, name string, input jso
 		return store.Run{}, &InputError{Err: err}
 	}
 	trig, _ := json.Marshal(map[string]any{"input": v})
-	recs, err := json.Marshal(records(v))
+	recs, err := json.Marshal(record.List(v))
 	if err != nil {
 		return store.Run{}, &InputError{Err: err}
 	}

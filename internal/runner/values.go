@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/bistro-dev/bistro/internal/record"
 
 	"github.com/bistro-dev/bistro/internal/engine"
 )
@@ -23,7 +24,7 @@ func decode(data []byte) (any, error) {
 	if dec.More() {
 		return nil, fmt.Errorf("the input is not valid JSON: there is more after the first value")
 	}
-	return normalize(v), nil
+	return record.Normalize(v), nil
 }
 
 func plainJSONError(err error) string {
@@ -31,52 +32,6 @@ func plainJSONError(err error) string {
 		return fmt.Sprintf("%s (at character %d)", se.Error(), se.Offset)
 	}
 	return err.Error()
-}
-
-func normalize(v any) any {
-	switch v := v.(type) {
-	case json.Number:
-		if i, err := v.Int64(); err == nil {
-			return int(i)
-		}
-		f, _ := v.Float64()
-		return f
-	case map[string]any:
-		for k, e := range v {
-			v[k] = normalize(e)
-		}
-		return v
-	case []any:
-		for i, e := range v {
-			v[i] = normalize(e)
-		}
-		return v
-	}
-	return v
-}
-
-// records turns an input value into records: one per item of a list,
-// otherwise one; values that are not objects become {value: ...}.
-func records(v any) []engine.Record {
-	list, ok := v.([]any)
-	if !ok {
-		if v == nil {
-			return []engine.Record{{}}
-		}
-		return []engine.Record{asRecord(v)}
-	}
-	out := make([]engine.Record, len(list))
-	for i, e := range list {
-		out[i] = asRecord(e)
-	}
-	return out
-}
-
-func asRecord(v any) engine.Record {
-	if m, ok := v.(map[string]any); ok {
-		return m
-	}
-	return engine.Record{"value": v}
 }
 
 // TruncatedKey marks a list of output records cut at the size limit: the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/bistro-dev/bistro/internal/record"
 	"strings"
 	"testing"
 
@@ -59,9 +60,9 @@ func TestRecordsFromInput(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, _ := json.Marshal(records(v))
+			got, _ := json.Marshal(record.List(v))
 			if string(got) != tt.want {
-				t.Errorf("records(%s) = %s; want %s", tt.in, got, tt.want)
+				t.Errorf("record.List(%s) = %s; want %s", tt.in, got, tt.want)
 			}
 		})
 	}

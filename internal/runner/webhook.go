@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/bistro-dev/bistro/internal/record"
 	"net/http"
 	"strings"
 	"time"
@@ -74,7 +75,7 @@ func (r *Runner) Webhook(ctx context.Context, webhookID string, req *webhook.Req
 		return api.WebhookReply{}, fmt.Errorf("the request could not be stored: %w", err)
 	}
 	// The body is the run's input: one record, or one per item of a list.
-	recs := records(req.Body)
+	recs := record.List(req.Body)
 	input, err := json.Marshal(recs)
 	if err != nil {
 		return api.WebhookReply{}, fmt.Errorf("the request could not be stored: %w", err)

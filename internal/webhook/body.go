@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/bistro-dev/bistro/internal/record"
 	"io"
 	"mime"
 	"net/http"
@@ -126,7 +127,7 @@ func parseJSON(raw []byte) (any, error) {
 		return nil, &Error{Kind: ErrBadBody, Code: CodeBadBody,
 			Message: fmt.Sprintf("the JSON body is not valid near byte %d: there is more after the first value", end)}
 	}
-	return normalize(v), nil
+	return record.Normalize(v), nil
 }
 
 func badJSON(dec *json.Decoder, err error, size int) *Error {
@@ -141,32 +142,6 @@ func badJSON(dec *json.Decoder, err error, size int) *Error {
 	}
 	return &Error{Kind: ErrBadBody, Code: CodeBadBody, Err: err,
 		Message: fmt.Sprintf("the JSON body is not valid near byte %d: %s", offset, reason)}
-}
-
-// normalize turns json.Number into int when whole, float64 otherwise, so
-// that expressions see ordinary numbers and big ids keep their digits (the
-// same rule as the CLI's input).
-func normalize(v any) any {
-	switch v := v.(type) {
-	case json.Number:
-		if i, err := v.Int64(); err == nil {
-			return int(i)
-		}
-		f, _ := v.Float64()
-		return f
-	case map[string]any:
-		for k, e := range v {
-			v[k] = normalize(e)
-		}
-		return v
-	case []any:
-		for i, e := range v {
-			v[i] = normalize(e)
-		}
-		return v
-	default:
-		return v
-	}
 }
 
 func parseForm(raw []byte) (any, error) {
