@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -41,8 +42,10 @@ func open(t testing.TB) *postgres.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { dropSchema(t, schema) })
+	// A short poll interval lets workers find retried and snoozed jobs at
+	// once instead of after River's 1s poll.
 	s, err := postgres.Open(t.Context(), postgres.Config{URL: testURL(), Schema: schema,
-		RetryPolicy: storetest.RetryNow{}})
+		RetryPolicy: storetest.RetryNow{}, PollInterval: 10 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

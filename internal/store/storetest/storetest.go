@@ -16,9 +16,13 @@ import (
 )
 
 // JobCounter is what the suite needs beyond store.Store: how many River
-// jobs drive a run. Every backend implements it.
+// jobs drive a run, and where the newest of them is. Every backend
+// implements it.
 type JobCounter interface {
 	JobCount(ctx context.Context, runID string) (int, error)
+	// JobState is the River state ("completed", ...) and attempt count of
+	// the run's newest job.
+	JobState(ctx context.Context, runID string) (state string, attempt int, err error)
 }
 
 // RetryNow is a River retry policy that retries a failed job at once, so
@@ -49,6 +53,13 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		"RunList":            testRunList,
 		"RunListPaging":      testRunListPaging,
 		"RunCount":           testRunCount,
+		"RunListTrigger":     testRunListTrigger,
+		"RunDropInput":       testRunDropInput,
+		"FlowByWebhookID":    testFlowByWebhookID,
+		"StepsBatch":         testStepsBatch,
+		"StepsBatchAtomic":   testStepsBatchAtomic,
+		"Ping":               testPing,
+		"WorkSnoozes":        testWorkSnoozes,
 		"Steps":              testSteps,
 		"Prune":              testPrune,
 		"PruneLimit":         testPruneLimit,
@@ -114,14 +125,22 @@ func create(t *testing.T, s store.Store, runs ...store.NewRun) []store.Created {
 	return out
 }
 
+// optional returns s as the optional interface I, failing the test when
+// the backend lacks it: every backend is expected to have them all.
+func optional[I any](t *testing.T, s store.Store) I {
+	t.Helper()
+	i, ok := s.(I)
+	if !ok {
+		var zero *I
+		t.Fatalf("%T does not implement %T", s, zero)
+	}
+	return i
+}
+
 // jobCount is the number of jobs of a run.
 func jobCount(t *testing.T, s store.Store, runID string) int {
 	t.Helper()
-	jc, ok := s.(JobCounter)
-	if !ok {
-		t.Fatalf("%T does not implement storetest.JobCounter", s)
-	}
-	n, err := jc.JobCount(t.Context(), runID)
+	n, err := optional[JobCounter](t, s).JobCount(t.Context(), runID)
 	if err != nil {
 		t.Fatalf("JobCount: %v", err)
 	}

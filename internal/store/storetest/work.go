@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -128,5 +129,48 @@ func testWorkStopsOnCancel(t *testing.T, s store.Store) {
 func testWorkWithoutHandler(t *testing.T, s store.Store) {
 	if err := s.Work(t.Context(), store.WorkOptions{}, nil); err == nil {
 		t.Error("Work without a handler succeeded")
+	}
+}
+
+// testWorkSnoozes checks that a run that snoozes is handled again later
+// without counting an attempt, and completes when the handler succeeds.
+func testWorkSnoozes(t *testing.T, s store.Store) {
+	f := putFlow(t, s, "a", "a")
+	r := queued(t, f)
+	create(t, s, r)
+	calls := make(chan string, 10)
+	var mu sync.Mutex
+	handled := 0
+	stop := work(t, s, store.WorkOptions{Workers: 1}, func(ctx context.Context, runID string) error {
+		mu.Lock()
+		handled++
+		n := handled
+		mu.Unlock()
+		calls <- runID
+		if n <= 2 {
+			return fmt.Errorf("flow %s is full: %w", f.Name, &store.SnoozeError{After: time.Millisecond})
+		}
+		return nil
+	})
+	got := receive(t, calls, 3)
+	// A graceful stop waits for River to record the last outcome.
+	if err := stop(); err != nil {
+		t.Errorf("Work: %v", err)
+	}
+	if diff := cmp.Diff([]string{r.ID, r.ID, r.ID}, got); diff != "" {
+		t.Errorf("handler calls (-want +got):\n%s", diff)
+	}
+	select {
+	case extra := <-calls:
+		t.Errorf("run %s was handled a fourth time", extra)
+	default:
+	}
+	state, attempt, err := optional[JobCounter](t, s).JobState(t.Context(), r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if state != "completed" || attempt != 1 {
+		t.Errorf("after two snoozes and a success the job is %s at attempt %d; want completed at attempt 1",
+			state, attempt)
 	}
 }
