@@ -109,6 +109,6 @@ func (r *Runner) DeleteFlow(ctx context.Context, workspace, name string) error {
 		return err
 	}
 	r.hooks.forget()
-	r.sched.remove(f.ID)
+	r.sched.Remove(f.ID)
 	return nil
 }

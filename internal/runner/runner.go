@@ -27,6 +27,7 @@ import (
 	"github.com/bistro-dev/bistro/internal/api"
 	"github.com/bistro-dev/bistro/internal/clock"
 	"github.com/bistro-dev/bistro/internal/engine"
+	"github.com/bistro-dev/bistro/internal/schedule"
 	"github.com/bistro-dev/bistro/internal/store"
 	"github.com/bistro-dev/bistro/internal/webhook"
 )
@@ -86,7 +87,7 @@ type Runner struct {
 	plans   *planCache
 	metrics *metrics
 	depth   depthGauge
-	sched   *scheduler
+	sched   *schedule.Scheduler
 	hooks   hookCache
 
 	mu       sync.Mutex
@@ -113,7 +114,7 @@ func New(cfg Config) (*Runner, error) {
 	}
 	r.writer = newWriter(cfg.Store, r.log)
 	r.plans = newPlanCache(cfg.PlanCache)
-	r.sched = newScheduler()
+	r.sched = schedule.NewScheduler(r.clock, r.fireSchedule, r.log)
 	r.cfg.Engine.Flows = &flowLoader{r: r}
 	m, err := newMetrics(cfg.Registry)
 	if err != nil {
