@@ -61,7 +61,11 @@ func (k *callKind) apply(o *op, it *item) error {
 		return err
 	}
 	var got []any
-	in := Input{Trigger: map[string]any{"input": input}, Records: record.Seq(input)}
+	// The called run's id derives from this run's, so the keys its steps
+	// send stay the same when this run is executed again.
+	o.calls++
+	in := Input{Trigger: map[string]any{"input": input}, Records: record.Seq(input),
+		RunID: idempotencyKey(r.res.RunID, o.s.id, o.calls)}
 	_, err = sub.run(r.ctx, in, func(rec Record) error {
 		if len(got) >= r.plan.holdLimit {
 			return fmt.Errorf("a called flow may give at most %d records", r.plan.holdLimit)
@@ -157,10 +161,21 @@ func (k *httpKind) apply(o *op, it *item) error {
 	if o.r.plan.opts.HTTP == nil {
 		return errors.New("HTTP steps cannot run here: no HTTP client is set up")
 	}
+	o.calls++
+	o.r.vars[expr.VarIdempotencyKey] = idempotencyKey(o.r.res.RunID, o.s.id, o.calls)
+	defer delete(o.r.vars, expr.VarIdempotencyKey)
 	return k.step.Run(o.r.ctx, o.r.plan.opts.HTTP, o.r.vars, func(rec map[string]any) error {
 		out := *it
 		out.rec, out.owned = rec, false
 		o.emit(out)
 		return nil
 	})
+}
+
+// idempotencyKey names the n-th record a step handles in a run. The same
+// run with the same input reaches a step with the same records in the same
+// order, so a retry, and a run re-executed after a crash, send the same key
+// and a target that honours keys applies the effect once.
+func idempotencyKey(runID, stepID string, n int) string {
+	return fmt.Sprintf("%s/%s/%d", runID, stepID, n)
 }

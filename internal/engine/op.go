@@ -55,6 +55,9 @@ type op struct {
 	// flushing is set while the step empties its held state, so that
 	// records rejoining from its branches drain in batches.
 	flushing bool
+	// calls counts the records an http or call step has handled in this
+	// run, for their idempotency keys.
+	calls int
 }
 
 func (r *run) newOp(s *step, next sink) *op {

@@ -42,6 +42,12 @@ const (
 // as a variable.
 const VarClock = "$clock"
 
+// VarIdempotencyKey is the Vars entry where the engine puts the stable key
+// of a step attempt (the same for every retry and every re-execution of the
+// run), which side-effecting steps pass on to their target. Like VarClock,
+// expressions cannot read it.
+const VarIdempotencyKey = "$idempotency_key"
+
 // Program is a compiled expression. It is safe for concurrent use.
 type Program struct {
 	src  string

@@ -202,7 +202,10 @@ steps:
 			that are not objects become {value: item}) and any other body one record; records picks
 			another part. With into, the record is kept and the result put in that field. Errors that
 			may go away (network errors, timeouts, 429 and 5xx) count as transient for retry.
-			Credentials go only to the host of url. paginate follows further pages, up to max_pages.`,
+			Credentials go only to the host of url. paginate follows further pages, up to max_pages.
+			Requests that change something (not GET or HEAD) carry an Idempotency-Key header that stays
+			the same when the request is retried or the run is executed again, so APIs that honour it
+			apply the change once; a header set in headers wins.`,
 		settings: reflect.TypeFor[HTTP](),
 		example: `- id: orders
   http:

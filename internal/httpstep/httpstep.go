@@ -108,6 +108,7 @@ func (s *Step) Run(ctx context.Context, c *Client, vars expr.Vars, emit func(map
 	}
 	col := newCollector(s, vars, emit)
 	for page := 1; req != nil; page++ {
+		pageKey(req, vars, page)
 		resp, err := c.send(ctx, s, req)
 		if err != nil {
 			return err

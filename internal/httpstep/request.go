@@ -51,6 +51,7 @@ func (s *Step) buildRequest(vars expr.Vars) (*request, error) {
 	if err := s.setAuth(r, q, vars); err != nil {
 		return nil, fault.Permanent(err)
 	}
+	setIdempotencyKey(r, vars)
 	if len(s.query) > 0 || r.keyQuery != "" {
 		u.RawQuery = q.Encode()
 	}
@@ -283,4 +284,26 @@ func (r *request) follow(u *url.URL) *request {
 	}
 	c.url = u
 	return &c
+}
+
+// setIdempotencyKey sends the engine's key for this step attempt with
+// requests that change something (not GET or HEAD), unless the flow sets
+// the header itself. A retried request, or the same run executed again
+// after a crash, carries the same key, so APIs that honour
+// Idempotency-Key apply the change once.
+func setIdempotencyKey(r *request, vars expr.Vars) {
+	key, _ := vars[expr.VarIdempotencyKey].(string)
+	if key == "" || r.method == http.MethodGet || r.method == http.MethodHead || r.header.Get("Idempotency-Key") != "" {
+		return
+	}
+	r.header.Set("Idempotency-Key", key)
+}
+
+// pageKey gives every page after the first its own idempotency key: each
+// page is a different request, and must not be answered as the first.
+func pageKey(r *request, vars expr.Vars, page int) {
+	key, _ := vars[expr.VarIdempotencyKey].(string)
+	if page > 1 && key != "" && strings.HasPrefix(r.header.Get("Idempotency-Key"), key) {
+		r.header.Set("Idempotency-Key", fmt.Sprintf("%s/page-%d", key, page))
+	}
 }
