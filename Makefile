@@ -24,7 +24,7 @@ run: ## run an example flow in-process, without a server
 	$(GO) run ./cmd/bistro run examples/lead-cleanup.yaml --input '{"email":" Ann@Example.COM ","name":" Ann Lee "}'
 
 .PHONY: test
-test: check unit fuzz-short ## everything: checks, all tests with the race detector, short fuzzing
+test: check unit fuzz-short web-test ## everything: checks, all tests with the race detector, short fuzzing, web tests
 
 .PHONY: check
 check: ## formatting, vet, go.mod tidiness
@@ -50,3 +50,26 @@ bench: ## benchmarks; figures go to docs/benchmarks.md
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./internal/expr ./internal/httpstep
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/engine
 	./scripts/bench-million.sh
+
+# The web app (web/) is built into internal/webui/dist, which is committed so
+# that the binary builds with Go alone; CI rebuilds it and fails when stale.
+web/node_modules: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+.PHONY: web
+web: web/node_modules ## build the web app into internal/webui/dist (npm ci, then vite build)
+	cd web && npm run build
+
+.PHONY: web-test
+web-test: web/node_modules ## web unit tests (vitest) and the browser test (Chromium against a real server)
+	cd web && npm run typecheck && npm test && npm run e2e
+
+.PHONY: web-api
+web-api: web/node_modules ## regenerate the web app's API types from docs/openapi.json
+	cd web && npm run gen
+
+.PHONY: dev
+dev: web/node_modules ## web app with live reload on :5173, proxying /api to `make serve` (BISTRO_URL to change)
+	@echo "Start the server in another terminal with 'make serve'; open http://127.0.0.1:5173"
+	cd web && npm run dev -- --host 127.0.0.1

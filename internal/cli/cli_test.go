@@ -229,3 +229,29 @@ steps:
 		t.Fatalf("allowed by BISTRO_ALLOW_ENV: code %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
 	}
 }
+
+func TestCallByNameOrPath(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	write("greet.yaml", "bistro: 1\nname: Greet someone\ntrigger: { manual: {} }\nsteps:\n  - id: hello\n    set: { greeting: \"hello {{ record.who }}\" }\n")
+	byName := write("by-name.yaml", "bistro: 1\nname: by name\ntrigger: { manual: {} }\nsteps:\n  - id: greet\n    call: { flow: Greet someone, into: said }\n")
+	byPath := write("by-path.yaml", "bistro: 1\nname: by path\ntrigger: { manual: {} }\nsteps:\n  - id: greet\n    call: { flow: greet.yaml, into: said }\n")
+	missing := write("missing.yaml", "bistro: 1\nname: missing\ntrigger: { manual: {} }\nsteps:\n  - id: greet\n    call: { flow: Greet nobody }\n")
+	for _, file := range []string{byName, byPath} {
+		r := runCLI(t, "", nil, "run", file, "--input", `{"who":"Ann"}`)
+		if r.code != 0 || !strings.Contains(r.stdout, `"said":[{"greeting":"hello Ann","who":"Ann"}]`) {
+			t.Errorf("%s: code %d stdout %q stderr %q", filepath.Base(file), r.code, r.stdout, r.stderr)
+		}
+	}
+	r := runCLI(t, "", nil, "validate", missing)
+	if r.code != 1 || !strings.Contains(r.stderr, "there is no flow named 'Greet nobody'") {
+		t.Errorf("missing: code %d stderr %q", r.code, r.stderr)
+	}
+}

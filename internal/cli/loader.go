@@ -10,7 +10,8 @@ import (
 )
 
 // loader reads flow files from disk. A flow called by another flow is a
-// path relative to the calling flow's file.
+// path relative to the calling flow's file, or the name of a flow in a file
+// next to it — the same name that finds it on a server.
 type loader struct {
 	allowedEnv []string
 }
@@ -30,11 +31,44 @@ func (l loader) read(path string) (*flow.Document, flow.Diagnostics, error) {
 }
 
 func (l loader) resolve(from *flow.Document, name string) error {
-	_, err := os.Stat(l.path(from, name))
-	if err != nil {
-		return readError(name, err)
+	_, err := l.find(from, name)
+	return err
+}
+
+// find returns the file of a called flow: the path when it is one, else
+// the file beside the caller whose flow has that name.
+func (l loader) find(from *flow.Document, name string) (string, error) {
+	path := l.path(from, name)
+	if _, err := os.Stat(path); err == nil || isPathLike(name) {
+		return path, readErrorOrNil(name, err)
 	}
-	return nil
+	dir := "."
+	if from != nil {
+		dir = filepath.Dir(from.File)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.y*ml"))
+	jsonFiles, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	for _, f := range append(files, jsonFiles...) {
+		if data, err := os.ReadFile(f); err == nil {
+			if doc, _ := flow.Parse(f, data); doc != nil && doc.Flow != nil && doc.Flow.Name == name {
+				return f, nil
+			}
+		}
+	}
+	return "", fmt.Errorf("there is no flow named '%s' in %s, and no file of that name", name, dir)
+}
+
+// isPathLike reports whether a call target is written as a file path.
+func isPathLike(name string) bool {
+	ext := filepath.Ext(name)
+	return ext == ".yaml" || ext == ".yml" || ext == ".json" || filepath.Base(name) != name
+}
+
+func readErrorOrNil(path string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return readError(path, err)
 }
 
 func (l loader) path(from *flow.Document, name string) string {
@@ -46,7 +80,11 @@ func (l loader) path(from *flow.Document, name string) string {
 
 // Load implements engine.FlowLoader for call steps.
 func (l loader) Load(_ context.Context, from *flow.Document, name string) (*flow.Document, error) {
-	doc, diags, err := l.read(l.path(from, name))
+	path, err := l.find(from, name)
+	if err != nil {
+		return nil, err
+	}
+	doc, diags, err := l.read(path)
 	if err != nil {
 		return nil, err
 	}

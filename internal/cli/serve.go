@@ -22,6 +22,7 @@ import (
 	"github.com/bistro-dev/bistro/internal/store/postgres"
 	"github.com/bistro-dev/bistro/internal/store/sqlite"
 	"github.com/bistro-dev/bistro/internal/version"
+	"github.com/bistro-dev/bistro/internal/webui"
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -125,7 +126,7 @@ func serve(ctx context.Context, s env, f serveFlags) error {
 	if err != nil {
 		return err
 	}
-	handler := api.New(api.Config{Backend: r, Tokens: st, Logger: logger, Registry: reg, Version: version.String()})
+	handler := webui.WithAPI(api.New(api.Config{Backend: r, Tokens: st, Logger: logger, Registry: reg, Version: version.String()}))
 	return listenAndServe(ctx, f, logger, handler, r, started)
 }
 

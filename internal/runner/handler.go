@@ -25,7 +25,10 @@ func (r *Runner) handle(ctx context.Context, runID string) error {
 		return err
 	}
 	if run.Status.Final() {
-		return nil // done already, maybe by a worker that then died
+		// Done already, maybe by a worker that then died or lost the
+		// store's answer before its failed run's error flow was queued.
+		r.resumeErrorFlow(ctx, run)
+		return nil
 	}
 	f, err := r.store.GetFlowByID(ctx, run.FlowID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -148,6 +151,30 @@ func (r *Runner) startErrorFlow(ctx context.Context, run store.Run, c *compiled,
 	if err != nil {
 		r.log.Warn("the error flow could not be started", "flow", c.flow.Name, "error_flow", name, "run", run.ID, "error", err)
 	}
+}
+
+// resumeErrorFlow starts the error flow of a failed run handed out
+// again: the worker that failed it may have stopped between storing the
+// outcome and queueing the error flow. The error flow's dedupe key makes
+// this a no-op when it was queued already.
+func (r *Runner) resumeErrorFlow(ctx context.Context, run store.Run) {
+	if run.Status != store.StatusFailed || run.Trigger == "error" {
+		return
+	}
+	f, err := r.store.GetFlowByID(ctx, run.FlowID)
+	if err != nil {
+		return // the flow is gone: there is no error flow to start
+	}
+	c, err := r.compiledVersion(ctx, f, run.FlowVersion)
+	if err != nil || c.doc.Flow.ErrorFlow == "" {
+		return
+	}
+	var e struct {
+		Step    string `json:"step"`
+		Message string `json:"message"`
+	}
+	_ = json.Unmarshal(run.Error, &e)
+	r.startErrorFlow(ctx, run, c, outcome{step: e.Step, message: e.Message})
 }
 
 // acquire takes one of the flow's concurrency slots on this node; limit 0

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"time"
 )
 
@@ -76,11 +77,27 @@ type Pinger interface {
 
 // WorkOptions tune the durable workers.
 type WorkOptions struct {
-	Workers      int           // concurrent runs; default 2×CPU
+	// Workers is how many runs go on at once. Default 16 per CPU: a run
+	// mostly waits on the systems it calls, not on the CPU.
+	Workers      int
 	DrainTimeout time.Duration // graceful shutdown: how long in-flight runs may finish; default 10s
 	// RescueAfter is when a job whose worker vanished (crash, kill -9) is
 	// handed to another worker; default 1m.
 	RescueAfter time.Duration
+}
+
+// WithDefaults fills in the defaults documented on the fields.
+func (o WorkOptions) WithDefaults() WorkOptions {
+	if o.Workers <= 0 {
+		o.Workers = 16 * runtime.GOMAXPROCS(0)
+	}
+	if o.DrainTimeout <= 0 {
+		o.DrainTimeout = 10 * time.Second
+	}
+	if o.RescueAfter <= 0 {
+		o.RescueAfter = time.Minute
+	}
+	return o
 }
 
 // FlowStore keeps flows. A flow has a stable id and name within its

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -65,26 +64,12 @@ func jobError(err error) error {
 	return err
 }
 
-// workDefaults fills in the documented defaults of store.WorkOptions.
-func workDefaults(o store.WorkOptions) store.WorkOptions {
-	if o.Workers <= 0 {
-		o.Workers = 2 * runtime.GOMAXPROCS(0)
-	}
-	if o.DrainTimeout <= 0 {
-		o.DrainTimeout = 10 * time.Second
-	}
-	if o.RescueAfter <= 0 {
-		o.RescueAfter = time.Minute
-	}
-	return o
-}
-
 // Work runs queued runs through handle until ctx is done, then drains.
 func (s *Store) Work(ctx context.Context, opts store.WorkOptions, handle store.RunHandler) error {
 	if handle == nil {
 		return errors.New("work: no run handler given")
 	}
-	opts = workDefaults(opts)
+	opts = opts.WithDefaults()
 	client, err := river.NewClient(riverpgxv5.New(s.pool), s.riverConfig(handle, opts))
 	if err != nil {
 		return fmt.Errorf("set up the workers: %w", err)

@@ -50,6 +50,7 @@ type Store struct {
 	river  *river.Client[*sql.Tx]
 	cfg    Config
 	logger *slog.Logger
+	lockf  *os.File // the data directory lock, held until Close
 }
 
 // The store's interface, and the optional ones callers look for.
@@ -77,12 +78,22 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Store{cfg: cfg, logger: logger}
+	if err := s.lock(cfg.Dir); err != nil {
+		return nil, err
+	}
 	if err := s.openPools(ctx, filepath.Join(cfg.Dir, FileName)); err != nil {
+		s.unlock()
 		return nil, err
 	}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
+	}
+	if n, err := s.rescueOrphans(ctx); err != nil {
+		s.Close()
+		return nil, err
+	} else if n > 0 {
+		logger.Info("resuming runs interrupted when bistro last stopped", "runs", n)
 	}
 	client, err := river.NewClient(riversqlite.New(s.write), s.riverConfig(nil, store.WorkOptions{}))
 	if err != nil {
@@ -179,5 +190,6 @@ func (s *Store) Close() error {
 	if s.write != nil {
 		errs = append(errs, s.write.Close())
 	}
+	errs = append(errs, s.unlock())
 	return errors.Join(errs...)
 }

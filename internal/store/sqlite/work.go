@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"runtime"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -24,8 +23,9 @@ func (RunArgs) Kind() string { return "run" }
 
 // defaultPollInterval is how often an idle worker looks for jobs: SQLite
 // has no LISTEN/NOTIFY, so jobs inserted by another client are found by
-// polling.
-const defaultPollInterval = 200 * time.Millisecond
+// polling. The query is a cheap indexed read of a local file; at 200ms the
+// queue, not the work, limited async runs to a few dozen a second.
+const defaultPollInterval = 20 * time.Millisecond
 
 // hardStopTimeout bounds the wait for cancelled runs to return.
 const hardStopTimeout = 10 * time.Second
@@ -75,26 +75,12 @@ func jobError(err error) error {
 	return err
 }
 
-// workDefaults fills in the documented defaults of store.WorkOptions.
-func workDefaults(o store.WorkOptions) store.WorkOptions {
-	if o.Workers <= 0 {
-		o.Workers = 2 * runtime.GOMAXPROCS(0)
-	}
-	if o.DrainTimeout <= 0 {
-		o.DrainTimeout = 10 * time.Second
-	}
-	if o.RescueAfter <= 0 {
-		o.RescueAfter = time.Minute
-	}
-	return o
-}
-
 // Work runs queued runs through handle until ctx is done, then drains.
 func (s *Store) Work(ctx context.Context, opts store.WorkOptions, handle store.RunHandler) error {
 	if handle == nil {
 		return errors.New("work: no run handler given")
 	}
-	opts = workDefaults(opts)
+	opts = opts.WithDefaults()
 	client, err := river.NewClient(riversqlite.New(s.write), s.riverConfig(handle, opts))
 	if err != nil {
 		return fmt.Errorf("set up the workers: %w", err)

@@ -1,0 +1,54 @@
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { api, must, type Flow, type Run, type RunDetail } from "./client";
+
+/** The flows, by name. */
+export function useFlows() {
+  return useQuery({
+    queryKey: ["flows"],
+    queryFn: async (): Promise<Flow[]> => must(await api.GET("/api/v1/flows")).flows ?? [],
+  });
+}
+
+/** One flow with its document. */
+export function useFlow(name: string) {
+  return useQuery({
+    queryKey: ["flow", name],
+    queryFn: async (): Promise<Flow> => must(await api.GET("/api/v1/flows/{name}", { params: { path: { name } } })),
+  });
+}
+
+/** Filters of the runs list. */
+export interface RunFilter {
+  flow?: string;
+  status?: Run["status"];
+  limit?: number;
+}
+
+// Runs that have not ended change on their own, so lists and details
+// refresh every few seconds while one is still going.
+const live = (runs: Run[] | undefined) => (runs ?? []).some((r) => !ended(r.status)) ? 2000 : false;
+
+/** Whether a run has ended. */
+export function ended(s: Run["status"]): boolean {
+  return s === "succeeded" || s === "failed" || s === "cancelled";
+}
+
+/** The newest runs matching the filter. */
+export function useRuns(f: RunFilter) {
+  return useQuery({
+    queryKey: ["runs", f],
+    queryFn: async (): Promise<Run[]> =>
+      must(await api.GET("/api/v1/runs", { params: { query: { flow: f.flow || undefined, status: f.status, limit: f.limit ?? 50 } } })).runs ?? [],
+    placeholderData: keepPreviousData,
+    refetchInterval: (q) => live(q.state.data),
+  });
+}
+
+/** One run with its steps. */
+export function useRun(id: string) {
+  return useQuery({
+    queryKey: ["run", id],
+    queryFn: async (): Promise<RunDetail> => must(await api.GET("/api/v1/runs/{id}", { params: { path: { id } } })),
+    refetchInterval: (q) => (q.state.data && !ended(q.state.data.status) ? 1500 : false),
+  });
+}

@@ -1,0 +1,60 @@
+import { useEffect, useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from "react";
+
+// A few pages need no routing library: the path and query live in the
+// address bar, and links push history entries.
+
+function subscribe(fn: () => void) {
+  window.addEventListener("popstate", fn);
+  return () => window.removeEventListener("popstate", fn);
+}
+
+function snapshot() {
+  return location.pathname + location.search;
+}
+
+/** Returns the current path and query, re-rendering when they change. */
+export function useLocation(): { path: string; query: URLSearchParams } {
+  const href = useSyncExternalStore(subscribe, snapshot, snapshot);
+  const u = new URL(href, "http://x");
+  return { path: u.pathname, query: u.searchParams };
+}
+
+/** Goes to a path inside the app. */
+export function navigate(to: string, replace = false): void {
+  if (replace) history.replaceState(null, "", to);
+  else history.pushState(null, "", to);
+  window.dispatchEvent(new PopStateEvent("popstate"));
+  window.scrollTo?.(0, 0);
+}
+
+/** An anchor that navigates inside the app but still works with a middle click. */
+export function Link({ href, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string }) {
+  const click = (e: MouseEvent<HTMLAnchorElement>) => {
+    onClick?.(e);
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    navigate(href);
+  };
+  return <a href={href} onClick={click} {...rest} />;
+}
+
+/** Sets the document title for the page being shown. */
+export function useTitle(title: string): void {
+  useEffect(() => {
+    document.title = title ? `${title} · Bistro` : "Bistro";
+  }, [title]);
+}
+
+/** Paths of the app's pages. */
+export const paths = {
+  home: "/",
+  flow: (name: string) => `/flows/${encodeURIComponent(name)}`,
+  runs: (q?: { flow?: string; status?: string }) => {
+    const p = new URLSearchParams();
+    if (q?.flow) p.set("flow", q.flow);
+    if (q?.status) p.set("status", q.status);
+    const s = p.toString();
+    return s ? `/runs?${s}` : "/runs";
+  },
+  run: (id: string) => `/runs/${encodeURIComponent(id)}`,
+};

@@ -1,0 +1,25 @@
+// jsdom lacks matchMedia and ResizeObserver, which Mantine and the canvas use.
+import { vi } from "vitest";
+
+const inBrowser = typeof window !== "undefined";
+
+if (inBrowser) Object.defineProperty(window, "matchMedia", {
+  writable: true,
+  value: vi.fn().mockImplementation((query: string) => ({
+    matches: false,
+    media: query,
+    onchange: null,
+    addListener: vi.fn(),
+    removeListener: vi.fn(),
+    addEventListener: vi.fn(),
+    removeEventListener: vi.fn(),
+    dispatchEvent: vi.fn(),
+  })),
+});
+
+class ResizeObserverStub {
+  observe() {}
+  unobserve() {}
+  disconnect() {}
+}
+if (inBrowser) globalThis.ResizeObserver = ResizeObserverStub as unknown as typeof ResizeObserver;
