@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/bistro-dev/bistro/internal/connectors"
 	"github.com/bistro-dev/bistro/internal/flow"
 )
 
@@ -17,7 +18,7 @@ type loader struct {
 }
 
 func (l loader) options() flow.Options {
-	return flow.Options{AllowedEnv: l.allowedEnv, ResolveFlow: l.resolve}
+	return flow.Options{AllowedEnv: l.allowedEnv, ResolveFlow: l.resolve, Actions: connectors.HasAction}
 }
 
 // read loads and validates one file.

@@ -6,6 +6,8 @@ package fault
 import (
 	"errors"
 	"time"
+
+	"github.com/bistro-dev/bistro/connector"
 )
 
 // Error attaches a class to an error.
@@ -36,11 +38,14 @@ func Permanent(err error) error {
 }
 
 // IsTransient reports whether err is worth retrying, and after how long
-// the remote side asked to wait (0 when it did not say).
+// the remote side asked to wait (0 when it did not say). Errors from
+// connectors carry the public kit's classes (connector.Retryable,
+// connector.ErrNotConnected, connector.ErrPermanent), which count too: the
+// kit cannot use this internal package, so the taxonomy adapts to the kit.
 func IsTransient(err error) (bool, time.Duration) {
 	var fe *Error
 	if errors.As(err, &fe) {
 		return fe.Transient, fe.RetryAfter
 	}
-	return false, 0
+	return connector.IsRetryable(err)
 }

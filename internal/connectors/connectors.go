@@ -1,0 +1,76 @@
+// Package connectors is the one explicit list of Bistro's built-in
+// connectors, and what is derived from the list as a whole: which actions
+// exist and the index of the reference docs.
+package connectors
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/bistro-dev/bistro/connector"
+)
+
+// All returns the specs of the built-in connectors, ordered by name. A new
+// connector is added here, nowhere else.
+func All() []connector.Spec {
+	return []connector.Spec{
+		HTTP(),
+	}
+}
+
+// Lookup returns the connector with the given name.
+func Lookup(name string) (connector.Spec, bool) {
+	for _, s := range All() {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return connector.Spec{}, false
+}
+
+// FindAction returns the connector and action a flow names as
+// "connector.action", e.g. "http.request".
+func FindAction(id string) (connector.Spec, connector.Action, bool) {
+	name, action, ok := strings.Cut(id, ".")
+	if !ok {
+		return connector.Spec{}, connector.Action{}, false
+	}
+	spec, ok := Lookup(name)
+	if !ok {
+		return connector.Spec{}, connector.Action{}, false
+	}
+	a, ok := spec.Action(action)
+	return spec, a, ok
+}
+
+// HasAction reports whether a flow's "action: connector.action" names an
+// action a flow can run; it is what flow.Options.Actions expects. Built-in
+// connectors are described by specs (for docs, forms and policy) but run as
+// their own step kinds (the http step), so their actions are not steps'
+// actions: the validator must not accept what the engine would refuse.
+func HasAction(id string) bool {
+	s, _, ok := FindAction(id)
+	return ok && !s.BuiltIn
+}
+
+// Index is docs/connectors/README.md: the list of connectors with links to
+// their reference pages.
+func Index(specs []connector.Spec) string {
+	var b strings.Builder
+	b.WriteString("<!-- Generated from the connectors' specs. Do not edit. -->\n\n# Connectors\n\n")
+	b.WriteString("Every connector's page is generated from its spec; `bistro connectors list` shows the same list.\n\n")
+	b.WriteString("| Connector | Category | Actions | Description |\n|---|---|---|---|\n")
+	for _, s := range specs {
+		fmt.Fprintf(&b, "| [%s](%s.md) (`%s`) | %s | %s | %s |\n", s.Title, s.Name, s.Name, s.Category, strings.Join(ActionIDs(s), ", "), s.Description)
+	}
+	return b.String()
+}
+
+// ActionIDs are the names flows use for the connector's actions.
+func ActionIDs(s connector.Spec) []string {
+	ids := make([]string, len(s.Actions))
+	for i, a := range s.Actions {
+		ids[i] = s.ID(a)
+	}
+	return ids
+}
