@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/bistro-dev/bistro/internal/redact"
 	"log/slog"
 	"net"
 	"net/http"
@@ -101,7 +102,11 @@ func (s env) fill(f *serveFlags) {
 
 func serve(ctx context.Context, s env, f serveFlags) error {
 	started := time.Now()
-	logger := slog.New(slog.NewTextHandler(s.err, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	// One filter hides secret values everywhere: in logs here, and in run
+	// data and replies through the runner, which feeds it the allowed
+	// environment variables' values.
+	secrets := redact.New()
+	logger := slog.New(secrets.Handler(slog.NewTextHandler(s.err, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	if err := os.MkdirAll(f.data, 0o700); err != nil {
 		return fmt.Errorf("cannot create the data directory %s: %v", f.data, err)
 	}
@@ -122,7 +127,7 @@ func serve(ctx context.Context, s env, f serveFlags) error {
 	}
 	eng.Logger = logger
 	r, err := runner.New(runner.Config{Store: st, Engine: eng, AllowedEnv: f.allowEnv, Logger: logger,
-		MaxQueued: f.maxQueued, Workers: f.workers, DrainTimeout: f.drain, Registry: reg})
+		MaxQueued: f.maxQueued, Workers: f.workers, DrainTimeout: f.drain, Registry: reg, Redact: secrets})
 	if err != nil {
 		return err
 	}

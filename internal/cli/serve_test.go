@@ -45,16 +45,20 @@ func freeAddr(t *testing.T) string {
 
 // startServe runs `bistro serve` in-process until the test ends and waits
 // until it is ready.
-func startServe(t *testing.T, data string) (addr string, logs *syncBuffer, stop func() error) {
+func startServe(t *testing.T, data string, vars map[string]string) (addr string, logs *syncBuffer, stop func() error) {
 	t.Helper()
 	addr = freeAddr(t)
 	logs = &syncBuffer{}
-	s := env{in: strings.NewReader(""), out: io.Discard, err: logs, lookup: func(string) (string, bool) { return "", false }}
+	lookup := func(name string) (string, bool) {
+		v, ok := vars[name]
+		return v, ok
+	}
+	s := env{in: strings.NewReader(""), out: io.Discard, err: logs, lookup: lookup}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() {
-		done <- serve(ctx, s, serveFlags{data: data, listen: addr, maxQueued: 100, drain: time.Second})
-	}()
+	f := serveFlags{data: data, listen: addr, maxQueued: 100, drain: time.Second}
+	s.fill(&f)
+	go func() { done <- serve(ctx, s, f) }()
 	stop = func() error {
 		cancel()
 		return <-done
@@ -82,7 +86,7 @@ func startServe(t *testing.T, data string) (addr string, logs *syncBuffer, stop 
 func TestServeEndToEnd(t *testing.T) {
 	t.Parallel()
 	data := t.TempDir()
-	addr, logs, stop := startServe(t, data)
+	addr, logs, stop := startServe(t, data, nil)
 
 	token, err := os.ReadFile(filepath.Join(data, tokenFile))
 	if err != nil {
@@ -120,11 +124,30 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 
 	// A second start on the same data keeps the token and prints none.
-	_, logs, stop = startServe(t, data)
+	_, logs, stop = startServe(t, data, nil)
 	if strings.Contains(logs.String(), "admin API token was created") {
 		t.Errorf("a second start created another token:\n%s", logs.String())
 	}
 	if err := stop(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestServeKeepsSecretsOutOfLogs(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	addr, logs, stop := startServe(t, data, map[string]string{"BISTRO_ALLOW_ENV": "CRM_TOKEN", "CRM_TOKEN": "tok-s3cret-42"})
+	defer stop()
+	flow := writeFile(t, "say.yaml", "bistro: 1\nname: say\ntrigger: { manual: {} }\nsteps:\n  - id: say\n    log: \"using {{ env.CRM_TOKEN }}\"\n")
+	vars := map[string]string{"BISTRO_URL": "http://" + addr, "BISTRO_DATA": data, "BISTRO_ALLOW_ENV": "CRM_TOKEN"}
+	if r := runCLI(t, "", vars, "flow", "apply", flow); r.code != 0 {
+		t.Fatalf("apply: %s%s", r.stdout, r.stderr)
+	}
+	if r := runCLI(t, "", vars, "flow", "run", "say", "--wait", "20s"); r.code != 0 {
+		t.Fatalf("run: %s%s", r.stdout, r.stderr)
+	}
+	out := logs.String()
+	if strings.Contains(out, "tok-s3cret-42") || !strings.Contains(out, "using [redacted]") {
+		t.Errorf("the log step's line should show the token redacted:\n%s", out)
 	}
 }

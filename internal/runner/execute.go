@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/bistro-dev/bistro/internal/record"
+	"github.com/bistro-dev/bistro/internal/redact"
 	"iter"
 	"time"
 
@@ -70,7 +71,30 @@ func (r *Runner) execute(ctx context.Context, x execution) outcome {
 	if err != nil {
 		r.classify(ctx, runCtx, x, err, &o)
 	}
+	o.scrub(r.cfg.Redact)
 	return o
+}
+
+// scrub hides secret values in what the run stores and answers: a flow
+// that puts an allowed environment variable (a token) into a record, a
+// reply or an error message does not leak it into run history or to a
+// webhook's caller.
+func (o *outcome) scrub(f *redact.Filter) {
+	o.err = f.Bytes(o.err)
+	o.message = f.String(o.message)
+	if o.response != nil {
+		resp := *o.response
+		resp.Body = f.Value(resp.Body)
+		if resp.Headers != nil {
+			h := make(map[string]string, len(resp.Headers))
+			for k, v := range resp.Headers {
+				h[k] = f.String(v)
+			}
+			resp.Headers = h
+		}
+		o.response = &resp
+	}
+	o.out.scrub(f)
 }
 
 // classify turns a run's error into its outcome.

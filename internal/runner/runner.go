@@ -17,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/bistro-dev/bistro/internal/redact"
 	"io"
 	"log/slog"
 	"sync"
@@ -74,6 +75,11 @@ type Config struct {
 	ReplayGuard webhook.ReplayGuard
 	// PlanCache is how many compiled flow versions are kept. Default 256.
 	PlanCache int
+	// Redact hides secret values in everything a run stores or answers
+	// (output, reply, errors). New adds the values of Engine.Env to it: an
+	// allowed environment variable is how a flow reaches a token. The same
+	// filter should sit in front of the server's logs. Nil: a new one.
+	Redact *redact.Filter
 }
 
 // Runner runs flows on the server. It implements api.Backend.
@@ -105,6 +111,9 @@ func New(cfg Config) (*Runner, error) {
 		return nil, errors.New("the runner needs a store")
 	}
 	cfg = withDefaults(cfg)
+	for _, v := range cfg.Engine.Env {
+		cfg.Redact.Add(v)
+	}
 	r := &Runner{
 		cfg: cfg, store: cfg.Store, log: cfg.Logger, clock: cfg.Clock,
 		keep:     *cfg.KeepSuccessData,
@@ -130,6 +139,9 @@ func withDefaults(cfg Config) Config {
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real{}
+	}
+	if cfg.Redact == nil {
+		cfg.Redact = redact.New()
 	}
 	if cfg.Engine.Clock == nil {
 		cfg.Engine.Clock = cfg.Clock

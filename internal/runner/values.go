@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/bistro-dev/bistro/internal/record"
+	"github.com/bistro-dev/bistro/internal/redact"
 
 	"github.com/bistro-dev/bistro/internal/engine"
 )
@@ -46,6 +47,18 @@ type output struct {
 	n       int
 	omitted int
 	keep    []engine.Record // the records themselves, for a sync reply
+}
+
+// scrub hides secret values in the collected records.
+func (o *output) scrub(f *redact.Filter) {
+	scrubbed := f.Bytes(o.buf.Bytes())
+	o.buf.Reset()
+	o.buf.Write(scrubbed)
+	for i, rec := range o.keep {
+		if m, ok := f.Value(rec).(map[string]any); ok {
+			o.keep[i] = m
+		}
+	}
 }
 
 func newOutput(limit int) *output {
