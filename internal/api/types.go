@@ -49,7 +49,8 @@ type Step struct {
 	Status    string          `json:"status"`
 	In        int             `json:"records_in"`
 	Out       int             `json:"records_out"`
-	Output    json.RawMessage `json:"output,omitempty"`
+	Input     json.RawMessage `json:"input,omitempty" doc:"The first records that reached the step, as a list (cut short when large; absent when the run keeps no data)"`
+	Output    json.RawMessage `json:"output,omitempty" doc:"The first records the step passed on, as a list (cut short when large; absent when the run keeps no data)"`
 	Error     string          `json:"error,omitempty"`
 	Attempts  int             `json:"attempts"`
 	StartedAt *time.Time      `json:"started_at,omitempty"`
@@ -94,7 +95,7 @@ func runOut(r store.Run) Run {
 func stepOut(s store.Step) Step {
 	return Step{
 		ID: s.StepID, Position: s.Position, Status: string(s.Status), In: s.In, Out: s.Out,
-		Output: jsonOrNil(s.Output), Error: s.Error, Attempts: s.Attempts,
+		Input: jsonOrNil(s.Input), Output: jsonOrNil(s.Output), Error: s.Error, Attempts: s.Attempts,
 		StartedAt: timeOrNil(s.Started), EndedAt: timeOrNil(s.Ended),
 	}
 }

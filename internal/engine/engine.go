@@ -110,6 +110,13 @@ type Options struct {
 	BatchSize int               // records per batch; default 256
 }
 
+// Observer is shown every record entering (in) and leaving (!in) each step
+// of a run, nested steps included, on the run's goroutine and in order (a
+// run with an observer runs serially). The engine never changes a record
+// it showed, so the observer may keep it; the observer must not change it
+// either. Steps of called flows are not shown: they are another flow's.
+type Observer func(step string, in bool, rec Record)
+
 // DefaultBatchSize is the number of records per batch when Options.BatchSize is 0.
 const DefaultBatchSize = 256
 
@@ -129,6 +136,9 @@ type Input struct {
 	Records iter.Seq2[Record, error]
 	// RunID is the run's id (run.id in expressions); empty: a new uuid.
 	RunID string
+	// Observe, when set, is shown the records in and out of every step.
+	// It belongs to the run rather than the plan, which runs may share.
+	Observe Observer
 }
 
 // Status is how a run ended.

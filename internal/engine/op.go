@@ -105,6 +105,9 @@ func (o *op) drain() error {
 	if len(o.buf) == 0 {
 		return nil
 	}
+	if obs := o.r.observe; obs != nil {
+		o.observe(obs, false, o.buf)
+	}
 	err := o.next.push(o.buf)
 	clear(o.buf)
 	o.buf = o.buf[:0]
@@ -156,6 +159,17 @@ func (o *op) emit(it item) {
 	o.buf = append(o.buf, it)
 }
 
+// observe shows records to the observer. Their items give up ownership,
+// so that later steps copy them before writing and the observer's records
+// stay as they were. Records leave a step when they are drained, not when
+// emitted, so that an attempt rolled back before a retry is not shown.
+func (o *op) observe(obs Observer, in bool, items []item) {
+	for i := range items {
+		items[i].owned = false
+		obs(o.s.id, in, items[i].rec)
+	}
+}
+
 // errStopped ends a step's flush when a stop fired further down: the
 // records it still holds come after the stop.
 var errStopped = errors.New("the run stopped")
@@ -174,6 +188,10 @@ func (o *op) emitHeld(it item) error {
 
 func (o *op) one(it *item) error {
 	o.stats.In++
+	if obs := o.r.observe; obs != nil {
+		o.observe(obs, true, []item{*it})
+		it.owned = false
+	}
 	if o.s.when != nil {
 		o.r.bind(it)
 		ok, err := o.s.when.Bool(o.r.vars)

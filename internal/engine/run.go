@@ -30,6 +30,7 @@ type run struct {
 	depth     int
 	subplans  map[string]*Plan // called flows, compiled once per run
 	cleanups  []func()         // run when the run ends, however it ends
+	observe   Observer         // nil: nothing to show, the usual case
 
 	stopped   bool
 	inputDone bool // a limit on the main line has let enough records through
@@ -55,7 +56,7 @@ func (p *Plan) run(ctx context.Context, in Input, out func(Record) error, depth 
 		return r.res, err
 	}
 	prefix := parallelPrefix(p.steps)
-	if prefix == 0 || in.Records == nil || runtime.GOMAXPROCS(0) < 2 || p.serial {
+	if prefix == 0 || in.Records == nil || runtime.GOMAXPROCS(0) < 2 || p.serial || in.Observe != nil {
 		head := r.chain(p.steps, outSink{out: out})
 		err = r.feed(in, head)
 		if err == nil && !r.stopped {
@@ -74,7 +75,7 @@ func (p *Plan) run(ctx context.Context, in Input, out func(Record) error, depth 
 func (p *Plan) newRun(ctx context.Context, in Input, depth int) (*run, error) {
 	r := &run{
 		ctx: ctx, plan: p, clock: p.opts.Clock, logger: p.opts.Logger,
-		batchSize: p.opts.BatchSize, depth: depth,
+		batchSize: p.opts.BatchSize, depth: depth, observe: in.Observe,
 		stats: make([]StepStats, len(p.ids)),
 		res:   &Result{RunID: runID(in.RunID, p.newID), Status: StatusSucceeded},
 	}

@@ -26,6 +26,7 @@ type outcome struct {
 	message  string          // the error in plain words, for logs and the error flow
 	step     string          // the failing step
 	stats    []engine.StepStats
+	records  *stepRecords // the first records in and out of each step; nil: none kept
 	attempts int
 	started  time.Time
 	ended    time.Time
@@ -57,8 +58,9 @@ func (r *Runner) execute(ctx context.Context, x execution) outcome {
 		r.mu.Unlock()
 	}()
 
-	o := outcome{out: newOutput(r.cfg.MaxOutput), started: r.clock.Now()}
-	in := engine.Input{Trigger: x.trigger, RunID: x.runID}
+	o := outcome{out: newOutput(r.cfg.MaxOutput), started: r.clock.Now(),
+		records: newStepRecords(r.cfg.MaxOutput)}
+	in := engine.Input{Trigger: x.trigger, RunID: x.runID, Observe: o.records.observe}
 	if x.input != nil {
 		in.Records = recordSeq(x.input)
 	}
@@ -70,6 +72,9 @@ func (r *Runner) execute(ctx context.Context, x execution) outcome {
 	o.status = store.StatusSucceeded
 	if err != nil {
 		r.classify(ctx, runCtx, x, err, &o)
+	}
+	if o.status == store.StatusSucceeded && !r.keep {
+		o.records = nil // a successful run keeps no data
 	}
 	o.scrub(r.cfg.Redact)
 	return o
@@ -95,6 +100,7 @@ func (o *outcome) scrub(f *redact.Filter) {
 		o.response = &resp
 	}
 	o.out.scrub(f)
+	o.records.scrub(f)
 }
 
 // classify turns a run's error into its outcome.
@@ -140,6 +146,7 @@ func (o *outcome) steps(runID string) []store.Step {
 			RunID: runID, StepID: s.Step, Position: i, Status: store.StatusSucceeded,
 			In: s.In, Out: s.Out, Attempts: 1, Started: o.started, Ended: o.ended,
 		}
+		st.Input, st.Output = o.records.json(s.Step)
 		if s.Step == o.step && o.status == store.StatusFailed {
 			st.Status, st.Error, st.Attempts = store.StatusFailed, o.message, max(o.attempts, 1)
 		}

@@ -42,11 +42,12 @@ const TruncatedKey = "$truncated"
 // output collects output records as JSON up to a byte budget, counting
 // what it leaves out.
 type output struct {
-	limit   int
-	buf     bytes.Buffer
-	n       int
-	omitted int
-	keep    []engine.Record // the records themselves, for a sync reply
+	limit    int
+	buf      bytes.Buffer
+	n        int
+	omitted  int
+	keep     []engine.Record // the records themselves, for a sync reply
+	onlyJSON bool            // keep no records, only their JSON (a step's records)
 }
 
 // scrub hides secret values in the collected records.
@@ -85,7 +86,9 @@ func (o *output) add(rec engine.Record) error {
 		o.buf.WriteByte(',')
 	}
 	o.buf.Write(b)
-	o.keep = append(o.keep, rec)
+	if !o.onlyJSON {
+		o.keep = append(o.keep, rec)
+	}
 	o.n++
 	return nil
 }

@@ -282,6 +282,7 @@ type Step struct {
 	Position int    // order in the flow
 	Status   Status // running, succeeded, failed
 	In, Out  int
+	Input    json.RawMessage // the records that reached it, truncated beyond the configured size
 	Output   json.RawMessage // the records it output, truncated beyond the configured size
 	Error    string
 	Attempts int

@@ -146,6 +146,12 @@ async function scenario(page, base, token, flow, branched) {
   await output.getByText("Ann Lee").waitFor({ timeout });
   await shot(page, "05-run");
 
+  // A step opens to show the records that reached it and that it passed on.
+  await page.getByRole("button", { name: "Show the records of step clean" }).click();
+  await page.getByRole("table", { name: "Into clean records" }).getByText("Ann@Example.COM", { exact: false }).waitFor({ timeout });
+  await page.getByRole("table", { name: "Out of clean records" }).getByText("ann@example.com").waitFor({ timeout });
+  await shot(page, "05b-run-step-records");
+
   // Runs page: the run is listed under its flow's filter.
   await page.getByRole("link", { name: `Runs of ${flow.name}` }).click();
   await page.getByRole("heading", { name: "Runs" }).waitFor({ timeout });

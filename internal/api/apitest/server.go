@@ -28,7 +28,8 @@ func (b *Backend) Seed() {
 		Trigger: "manual", Status: store.StatusFailed, Input: json.RawMessage(`[{"a":1}]`),
 		Error: json.RawMessage(`{"step":"save","message":"the database said no"}`), CreatedAt: T0, StartedAt: T0,
 	}
-	b.Steps["run-x"] = []store.Step{{RunID: "run-x", StepID: "clean", Status: store.StatusSucceeded, In: 1, Out: 1}}
+	b.Steps["run-x"] = []store.Step{{RunID: "run-x", StepID: "clean", Status: store.StatusSucceeded, In: 1, Out: 1,
+		Input: json.RawMessage(`[{"email":" A@B.C "}]`), Output: json.RawMessage(`[{"email":"a@b.c"}]`)}}
 	b.Runs["run-other"] = store.Run{ID: "run-other", Workspace: "elsewhere", Status: store.StatusQueued}
 }
 

@@ -12,17 +12,17 @@ import (
 
 // saveStepSQL inserts a step's checkpoint or replaces the one it has.
 const saveStepSQL = `INSERT INTO run_steps (run_id, step_id, position, status,
-	in_count, out_count, output, error, attempts, started_at, ended_at)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+	in_count, out_count, input, output, error, attempts, started_at, ended_at)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 	ON CONFLICT (run_id, step_id) DO UPDATE SET position = excluded.position,
 	status = excluded.status, in_count = excluded.in_count, out_count = excluded.out_count,
-	output = excluded.output, error = excluded.error, attempts = excluded.attempts,
+	input = excluded.input, output = excluded.output, error = excluded.error, attempts = excluded.attempts,
 	started_at = excluded.started_at, ended_at = excluded.ended_at`
 
 // saveStepArgs are saveStepSQL's arguments for st.
 func saveStepArgs(st store.Step) []any {
 	return []any{st.RunID, st.StepID, st.Position, string(st.Status), st.In, st.Out,
-		jsonValue(st.Output), st.Error, st.Attempts, timeValue(st.Started), timeValue(st.Ended)}
+		jsonValue(st.Input), jsonValue(st.Output), st.Error, st.Attempts, timeValue(st.Started), timeValue(st.Ended)}
 }
 
 // stepError names the step in err; a step of an unknown run is not found.
@@ -67,7 +67,7 @@ func (s *Store) SaveSteps(ctx context.Context, steps []store.Step) error {
 // ListSteps lists a run's checkpoints in flow order.
 func (s *Store) ListSteps(ctx context.Context, runID string) ([]store.Step, error) {
 	rows, err := s.pool.Query(ctx, `SELECT run_id, step_id, position, status, in_count,
-		out_count, output, error, attempts, started_at, ended_at
+		out_count, input, output, error, attempts, started_at, ended_at
 		FROM run_steps WHERE run_id = $1 ORDER BY position, step_id`, runID)
 	if err != nil {
 		return nil, fmt.Errorf("steps of run %s: %w", runID, err)
@@ -78,7 +78,7 @@ func (s *Store) ListSteps(ctx context.Context, runID string) ([]store.Step, erro
 		var st store.Step
 		var started, ended *time.Time
 		err := rows.Scan(&st.RunID, &st.StepID, &st.Position, &st.Status, &st.In, &st.Out,
-			jsonDest(&st.Output), &st.Error, &st.Attempts, &started, &ended)
+			jsonDest(&st.Input), jsonDest(&st.Output), &st.Error, &st.Attempts, &started, &ended)
 		if err != nil {
 			return nil, fmt.Errorf("steps of run %s: %w", runID, err)
 		}

@@ -48,7 +48,7 @@ func testStepsBatch(t *testing.T, s store.Store) {
 	at := ms(time.Now())
 	step := func(run store.NewRun, id string, pos int, status store.Status) store.Step {
 		return store.Step{RunID: run.ID, StepID: id, Position: pos, Status: status, In: 2, Out: 2,
-			Output: json.RawMessage(`[{"a":1},{"a":2}]`), Attempts: 1, Started: at, Ended: at.Add(time.Millisecond)}
+			Input: json.RawMessage(`[{"a":" 1 "},{"a":" 2 "}]`), Output: json.RawMessage(`[{"a":1},{"a":2}]`), Attempts: 1, Started: at, Ended: at.Add(time.Millisecond)}
 	}
 	replaced := step(r2, "save", 1, store.StatusRunning)
 	if err := s.SaveStep(ctx, replaced); err != nil {

@@ -18,9 +18,9 @@ func testSteps(t *testing.T, s store.Store) {
 	create(t, s, r)
 	start := ms(time.Now())
 	second := store.Step{RunID: r.ID, StepID: "save", Position: 1, Status: store.StatusRunning,
-		In: 3, Attempts: 1, Started: start}
+		In: 3, Input: json.RawMessage(`[{"a":1}]`), Attempts: 1, Started: start}
 	first := store.Step{RunID: r.ID, StepID: "clean", Position: 0, Status: store.StatusSucceeded,
-		In: 3, Out: 3, Output: json.RawMessage(`[{"a":1}]`), Attempts: 1, Started: start, Ended: start.Add(time.Millisecond)}
+		In: 3, Out: 3, Input: json.RawMessage(`[{"a":" 1 "}]`), Output: json.RawMessage(`[{"a":1}]`), Attempts: 1, Started: start, Ended: start.Add(time.Millisecond)}
 	for _, st := range []store.Step{second, first} {
 		if err := s.SaveStep(ctx, st); err != nil {
 			t.Fatal(err)
@@ -28,6 +28,7 @@ func testSteps(t *testing.T, s store.Store) {
 	}
 	second.Status, second.Out, second.Error, second.Attempts = store.StatusFailed, 0, "the database refused", 2
 	second.Ended = start.Add(time.Second)
+	second.Input = json.RawMessage(`[{"a":1},{"a":2,"_truncated":true}]`) // replaced with the rest
 	if err := s.SaveStep(ctx, second); err != nil {
 		t.Fatal(err)
 	}

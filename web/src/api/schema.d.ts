@@ -415,6 +415,9 @@ export interface components {
             error?: string;
             /** @description The step's id in the flow */
             id: string;
+            /** @description The first records that reached the step, as a list (cut short when large; absent when the run keeps no data) */
+            input?: unknown;
+            /** @description The first records the step passed on, as a list (cut short when large; absent when the run keeps no data) */
             output?: unknown;
             /**
              * Format: int64

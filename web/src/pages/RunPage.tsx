@@ -97,13 +97,13 @@ function RunError({ run }: { run: RunDetail }) {
   );
 }
 
-function Records({ title, value, empty }: { title: string; value: unknown; empty: string }) {
+function Records({ title, value, empty, order = 2 }: { title: string; value: unknown; empty: string; order?: 2 | 3 }) {
   const [view, setView] = useState("table");
   const records = asRecords(value);
   return (
     <section aria-label={title}>
       <Group justify="space-between" mb="xs">
-        <Title order={2} size="h3">{title} {records.length > 0 && <Text span c="dimmed" size="sm">({records.length} record{records.length === 1 ? "" : "s"})</Text>}</Title>
+        <Title order={order} size={order === 2 ? "h3" : "h5"}>{title} {records.length > 0 && <Text span c="dimmed" size="sm">({records.length} record{records.length === 1 ? "" : "s"})</Text>}</Title>
         {records.length > 0 && (
           <SegmentedControl size="xs" value={view} onChange={setView} aria-label={`Show the ${title.toLowerCase()} as`}
             data={[{ label: "Table", value: "table" }, { label: "JSON", value: "json" }]} />
@@ -140,22 +140,52 @@ function Steps({ run }: { run: RunDetail }) {
               <Table.Tr><Table.Th>Step</Table.Th><Table.Th>Status</Table.Th><Table.Th>Records in</Table.Th><Table.Th>Records out</Table.Th><Table.Th>Tries</Table.Th></Table.Tr>
             </Table.Thead>
             <Table.Tbody>
-              {[...steps].sort((a, b) => a.position - b.position).map((s) => (
-                <Table.Tr key={s.id}>
-                  <Table.Td>
-                    <Text size="sm" fw={500}>{s.id}</Text>
-                    {s.error && <Text size="xs" c="red">{s.error}</Text>}
-                  </Table.Td>
-                  <Table.Td>{s.status}</Table.Td>
-                  <Table.Td>{s.records_in}</Table.Td>
-                  <Table.Td>{s.records_out}</Table.Td>
-                  <Table.Td>{s.attempts}</Table.Td>
-                </Table.Tr>
-              ))}
+              {[...steps].sort((a, b) => a.position - b.position).map((s) => <StepRow key={s.id} step={s} />)}
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
       )}
     </section>
+  );
+}
+
+type Step = NonNullable<RunDetail["steps"]>[number];
+
+// StepRow is one step's counts; opening it shows the first records that
+// reached the step and that it passed on.
+function StepRow({ step: s }: { step: Step }) {
+  const [open, setOpen] = useState(false);
+  const kept = s.input !== undefined || s.output !== undefined;
+  return (
+    <>
+      <Table.Tr>
+        <Table.Td>
+          <Group gap="xs" wrap="nowrap">
+            <Text size="sm" fw={500}>{s.id}</Text>
+            {kept && (
+              <Button size="compact-xs" variant="subtle" aria-expanded={open} onClick={() => setOpen(!open)}
+                aria-label={`${open ? "Hide" : "Show"} the records of step ${s.id}`}>
+                {open ? "Hide records" : "Show records"}
+              </Button>
+            )}
+          </Group>
+          {s.error && <Text size="xs" c="red">{s.error}</Text>}
+        </Table.Td>
+        <Table.Td>{s.status}</Table.Td>
+        <Table.Td>{s.records_in}</Table.Td>
+        <Table.Td>{s.records_out}</Table.Td>
+        <Table.Td>{s.attempts}</Table.Td>
+      </Table.Tr>
+      {open && (
+        <Table.Tr>
+          <Table.Td colSpan={5}>
+            <Stack gap="md" py="xs">
+              <Records order={3} title={`Into ${s.id}`} value={s.input} empty="No record reached this step." />
+              <Records order={3} title={`Out of ${s.id}`} value={s.output} empty="This step passed no records on." />
+            </Stack>
+          </Table.Td>
+        </Table.Tr>
+      )}
+    </>
   );
 }
