@@ -2,19 +2,16 @@ package runner
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/bistro-dev/bistro/internal/store/storetest"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/bistro-dev/bistro/internal/store"
@@ -63,31 +60,8 @@ func openQuickSQLite(t testing.TB) store.Store {
 // openQuickPostgres is openPostgres with the quick retries.
 func openQuickPostgres(t testing.TB) store.Store {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, postgresURL())
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL is not reachable at %s: %v", postgresURL(), err)
-		}
-		t.Skipf("SKIPPING: PostgreSQL is not reachable at %s (%v). Start it (e.g. `.ci/run`) or set BISTRO_TEST_POSTGRES_URL.", postgresURL(), err)
-	}
-	defer conn.Close(ctx)
-	schema := "bistro_fault_" + strings.ToLower(rand.Text()[:12])
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), postgresURL())
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer c.Close(context.Background())
-		if _, err := c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	s, err := postgres.Open(ctx, postgres.Config{URL: postgresURL(), Schema: schema, RetryPolicy: quickRetry{}, PollInterval: quickPoll})
+	schema := storetest.PostgresSchema(t, "bistro_fault")
+	s, err := postgres.Open(context.Background(), postgres.Config{URL: storetest.PostgresURL(), Schema: schema, RetryPolicy: quickRetry{}, PollInterval: quickPoll})
 	if err != nil {
 		t.Fatal(err)
 	}

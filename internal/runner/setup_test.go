@@ -2,13 +2,11 @@ package runner
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"github.com/bistro-dev/bistro/internal/store/storetest"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -20,7 +18,6 @@ import (
 	"github.com/bistro-dev/bistro/internal/store/postgres"
 	"github.com/bistro-dev/bistro/internal/store/sqlite"
 	"github.com/google/go-cmp/cmp"
-	"github.com/jackc/pgx/v5"
 )
 
 // backends are the stores every runner test runs against.
@@ -42,44 +39,12 @@ func openSQLite(t testing.TB) store.Store {
 	return s
 }
 
-// postgresURL is the test database: BISTRO_TEST_POSTGRES_URL, or the
-// standard local address.
-func postgresURL() string {
-	if u := os.Getenv("BISTRO_TEST_POSTGRES_URL"); u != "" {
-		return u
-	}
-	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-}
-
 // openPostgres opens a store in a schema of its own, dropped at the end.
 // An unreachable database skips loudly, except under CI=true.
 func openPostgres(t testing.TB) store.Store {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, postgresURL())
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL is not reachable at %s: %v", postgresURL(), err)
-		}
-		t.Skipf("SKIPPING: PostgreSQL is not reachable at %s (%v). Start it (e.g. `.ci/run`) or set BISTRO_TEST_POSTGRES_URL.", postgresURL(), err)
-	}
-	defer conn.Close(ctx)
-	schema := "bistro_runner_" + strings.ToLower(rand.Text()[:12])
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), postgresURL())
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer c.Close(context.Background())
-		if _, err := c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	s, err := postgres.Open(ctx, postgres.Config{URL: postgresURL(), Schema: schema})
+	schema := storetest.PostgresSchema(t, "bistro_runner")
+	s, err := postgres.Open(context.Background(), postgres.Config{URL: storetest.PostgresURL(), Schema: schema})
 	if err != nil {
 		t.Fatal(err)
 	}
