@@ -1,5 +1,5 @@
 import createClient, { type Middleware } from "openapi-fetch";
-import type { components, paths } from "./schema";
+import type { components, paths } from "./schema.gen";
 import { clearToken, getToken } from "./auth";
 import { ApiError, type Problem } from "./problem";
 

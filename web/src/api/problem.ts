@@ -1,4 +1,4 @@
-import type { components } from "./schema";
+import type { components } from "./schema.gen";
 
 /** An RFC 9457 problem as the Bistro API sends it. */
 export type Problem = components["schemas"]["Problem"];
