@@ -58,3 +58,33 @@ func TestFaultErrorFlowAfterLostAnswer(t *testing.T) {
 		})
 	}
 }
+
+// TestFaultErrorFlowQueueFails: when queueing the error flow fails, the
+// failed run is handed out again and its error flow still starts, once.
+func TestFaultErrorFlowQueueFails(t *testing.T) {
+	t.Parallel()
+	for _, b := range faultBackends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			f := setupFaults(t, b.open(t), nil)
+			alerts := f.apply(alertsFlow)
+			f.apply(failFlow)
+			run, err := f.StartRun(context.Background(), store.DefaultWorkspace, "breaks", []byte(`{"n":7}`), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.faults.FailOn("CreateRuns", 1, errDown) // the error flow's run
+			f.start()
+			f.eventually("the error flow's run", func() bool {
+				runs, _ := f.inner.ListRuns(context.Background(), store.RunFilter{FlowID: alerts.ID})
+				return len(runs) == 1 && runs[0].Status.Final()
+			})
+			if f.faults.Calls(storefault.Handler) < 2 {
+				t.Errorf("the failed run was handled %d times; want it handed out again", f.faults.Calls(storefault.Handler))
+			}
+			if got, _ := f.inner.GetRun(context.Background(), run.ID); got.Status != store.StatusFailed {
+				t.Errorf("the failed run is %s; want it to stay failed", got.Status)
+			}
+		})
+	}
+}

@@ -27,8 +27,7 @@ func (r *Runner) handle(ctx context.Context, runID string) error {
 	if run.Status.Final() {
 		// Done already, maybe by a worker that then died or lost the
 		// store's answer before its failed run's error flow was queued.
-		r.resumeErrorFlow(ctx, run)
-		return nil
+		return r.resumeErrorFlow(ctx, run)
 	}
 	f, err := r.store.GetFlowByID(ctx, run.FlowID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -104,7 +103,9 @@ func (r *Runner) record(ctx context.Context, run store.Run, c *compiled, o outco
 	r.metrics.finished(c.flow.Name, o.status, o.ended.Sub(o.started))
 	r.metrics.stepCounts(c.flow.Name, &o)
 	if o.status == store.StatusFailed {
-		r.startErrorFlow(ctx, run, c, o)
+		// An error here makes River hand the run out again; the handler
+		// then finds it final and queues the error flow once more.
+		return r.startErrorFlow(ctx, run, c, o)
 	}
 	return nil
 }
@@ -124,16 +125,21 @@ func (r *Runner) failEarly(ctx context.Context, run store.Run, message string) e
 
 // startErrorFlow queues the flow's error_flow with what went wrong. It is
 // keyed by the failed run, so a retried handler starts it once.
-func (r *Runner) startErrorFlow(ctx context.Context, run store.Run, c *compiled, o outcome) {
+func (r *Runner) startErrorFlow(ctx context.Context, run store.Run, c *compiled, o outcome) error {
 	name := c.doc.Flow.ErrorFlow
 	// An error flow's own failures are not reported again: that could loop.
 	if name == "" || run.Trigger == "error" {
-		return
+		return nil
 	}
 	ef, err := r.store.GetFlow(ctx, run.Workspace, name)
+	if errors.Is(err, store.ErrNotFound) {
+		// A flow naming an error flow that is not there: trying again
+		// would not help, so it is said in the log.
+		r.log.Warn("the error flow does not exist", "flow", c.flow.Name, "error_flow", name, "run", run.ID)
+		return nil
+	}
 	if err != nil {
-		r.log.Warn("the error flow could not be started", "flow", c.flow.Name, "error_flow", name, "run", run.ID, "error", err)
-		return
+		return fmt.Errorf("start the error flow '%s': %w", name, err)
 	}
 	var input any
 	if run.Input != nil {
@@ -149,32 +155,36 @@ func (r *Runner) startErrorFlow(ctx context.Context, run store.Run, c *compiled,
 		Trigger: "error", TriggerData: trig, Input: in, ParentID: run.ID, DedupeKey: "error:" + run.ID,
 	})
 	if err != nil {
-		r.log.Warn("the error flow could not be started", "flow", c.flow.Name, "error_flow", name, "run", run.ID, "error", err)
+		return fmt.Errorf("start the error flow '%s': %w", name, err)
 	}
+	return nil
 }
 
 // resumeErrorFlow starts the error flow of a failed run handed out
 // again: the worker that failed it may have stopped between storing the
 // outcome and queueing the error flow. The error flow's dedupe key makes
 // this a no-op when it was queued already.
-func (r *Runner) resumeErrorFlow(ctx context.Context, run store.Run) {
+func (r *Runner) resumeErrorFlow(ctx context.Context, run store.Run) error {
 	if run.Status != store.StatusFailed || run.Trigger == "error" {
-		return
+		return nil
 	}
 	f, err := r.store.GetFlowByID(ctx, run.FlowID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // the flow is gone: there is no error flow to start
+	}
 	if err != nil {
-		return // the flow is gone: there is no error flow to start
+		return err
 	}
 	c, err := r.compiledVersion(ctx, f, run.FlowVersion)
 	if err != nil || c.doc.Flow.ErrorFlow == "" {
-		return
+		return nil
 	}
 	var e struct {
 		Step    string `json:"step"`
 		Message string `json:"message"`
 	}
 	_ = json.Unmarshal(run.Error, &e)
-	r.startErrorFlow(ctx, run, c, outcome{step: e.Step, message: e.Message})
+	return r.startErrorFlow(ctx, run, c, outcome{step: e.Step, message: e.Message})
 }
 
 // acquire takes one of the flow's concurrency slots on this node; limit 0

@@ -49,7 +49,10 @@ func (r *Runner) syncWebhook(ctx context.Context, c *compiled, run store.NewRun,
 	r.metrics.stepCounts(c.flow.Name, &o)
 	if o.status == store.StatusFailed {
 		stored := store.Run{ID: run.ID, Workspace: run.Workspace, Trigger: run.Trigger, TriggerData: run.TriggerData}
-		r.startErrorFlow(context.WithoutCancel(ctx), stored, c, o)
+		// An inline run has no job to retry: a failure here is only logged.
+		if err := r.startErrorFlow(context.WithoutCancel(ctx), stored, c, o); err != nil {
+			r.log.Warn("the error flow could not be started", "run", run.ID, "error", err)
+		}
 	}
 	if o.response != nil {
 		return api.WebhookReply{Status: o.response.Status, Headers: o.response.Headers, Body: o.response.Body, RunID: run.ID}, nil
