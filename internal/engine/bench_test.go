@@ -3,10 +3,12 @@ package engine
 import (
 	"context"
 	"fmt"
+	"github.com/bistro-dev/bistro/internal/tuning"
 	"iter"
 	"maps"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"strconv"
 	"strings"
@@ -74,7 +76,14 @@ steps:
 
 // BenchmarkMillionRecords streams one million generated records through
 // set, filter and group; ns/op is the time for the whole million.
+//
+// It runs with the garbage collector set as the bistro binary sets it
+// (internal/tuning); GOGC=100 in the environment measures Go's default.
 func BenchmarkMillionRecords(b *testing.B) {
+	old := debug.SetGCPercent(100)
+	debug.SetGCPercent(old)
+	tuning.Apply(os.LookupEnv)
+	defer debug.SetGCPercent(old)
 	p, _ := setup(b, millionFlow, Options{})
 	const n = 1_000_000
 	b.ReportAllocs()
