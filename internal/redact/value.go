@@ -3,6 +3,8 @@ package redact
 import (
 	"encoding/json"
 	"log/slog"
+	"maps"
+	"slices"
 )
 
 // Value redacts run data and API responses: it walks maps and lists (the
@@ -28,30 +30,35 @@ func (f *Filter) value(v any) (any, bool) {
 		r := f.String(string(x))
 		return json.Number(r), r != string(x)
 	case map[string]any:
-		return f.mapAny(x)
+		return redactMap(f, x, f.value)
 	case []any:
-		return f.sliceAny(x)
+		return redactSlice(x, f.value)
 	case map[string]string:
-		return f.mapString(x)
+		return redactMap(f, x, f.str)
 	case []string:
-		return f.sliceString(x)
+		return redactSlice(x, f.str)
 	}
 	return v, false
 }
 
-func (f *Filter) mapAny(m map[string]any) (any, bool) {
-	var out map[string]any
+// str redacts one string, saying whether it changed.
+func (f *Filter) str(v string) (string, bool) {
+	r := f.String(v)
+	return r, r != v
+}
+
+// redactMap redacts the keys and values of a map, copying it only when
+// something changed.
+func redactMap[V any](f *Filter, m map[string]V, val func(V) (V, bool)) (any, bool) {
+	var out map[string]V
 	for k, v := range m {
 		rk := f.String(k)
-		rv, changed := f.value(v)
+		rv, changed := val(v)
 		if !changed && rk == k {
 			continue
 		}
 		if out == nil {
-			out = make(map[string]any, len(m))
-			for k2, v2 := range m {
-				out[k2] = v2
-			}
+			out = maps.Clone(m)
 		}
 		delete(out, k)
 		out[rk] = rv
@@ -62,55 +69,17 @@ func (f *Filter) mapAny(m map[string]any) (any, bool) {
 	return out, true
 }
 
-func (f *Filter) sliceAny(s []any) (any, bool) {
-	var out []any
+// redactSlice redacts the items of a list, copying it only when something
+// changed.
+func redactSlice[V any](s []V, val func(V) (V, bool)) (any, bool) {
+	var out []V
 	for i, v := range s {
-		rv, changed := f.value(v)
+		rv, changed := val(v)
 		if !changed {
 			continue
 		}
 		if out == nil {
-			out = append([]any(nil), s...)
-		}
-		out[i] = rv
-	}
-	if out == nil {
-		return s, false
-	}
-	return out, true
-}
-
-func (f *Filter) mapString(m map[string]string) (any, bool) {
-	var out map[string]string
-	for k, v := range m {
-		rk, rv := f.String(k), f.String(v)
-		if rk == k && rv == v {
-			continue
-		}
-		if out == nil {
-			out = make(map[string]string, len(m))
-			for k2, v2 := range m {
-				out[k2] = v2
-			}
-		}
-		delete(out, k)
-		out[rk] = rv
-	}
-	if out == nil {
-		return m, false
-	}
-	return out, true
-}
-
-func (f *Filter) sliceString(s []string) (any, bool) {
-	var out []string
-	for i, v := range s {
-		rv := f.String(v)
-		if rv == v {
-			continue
-		}
-		if out == nil {
-			out = append([]string(nil), s...)
+			out = slices.Clone(s)
 		}
 		out[i] = rv
 	}
