@@ -166,7 +166,9 @@ func (r *run) collect(order <-chan *job, tail sink) error {
 			return nil
 		}
 	}
-	return nil
+	// The reader also stops early when ctx ends; the batches it took
+	// back were fine, but the run was cut short.
+	return r.ctx.Err()
 }
 
 // shadow is a worker's own view of the run: its own variables and stats.
