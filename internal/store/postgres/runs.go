@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/bistro-dev/bistro/internal/store"
+	"github.com/bistro-dev/bistro/internal/store/riverwork"
 )
 
 // insertRunSQL skips a run whose dedupe key exists for its flow; any other
@@ -71,7 +72,7 @@ func insertRuns(ctx context.Context, tx pgx.Tx, runs []store.NewRun) ([]store.Cr
 		}
 		out[i] = store.Created{ID: r.ID}
 		if r.Status == store.StatusQueued {
-			jobs = append(jobs, river.InsertManyParams{Args: RunArgs{RunID: r.ID}})
+			jobs = append(jobs, river.InsertManyParams{Args: riverwork.RunArgs{RunID: r.ID}})
 		}
 	}
 	return out, jobs, nil

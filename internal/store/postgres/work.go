@@ -4,64 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/bistro-dev/bistro/internal/store"
+	"github.com/bistro-dev/bistro/internal/store/riverwork"
 )
 
-// RunArgs are the arguments of the River job that drives one run.
-type RunArgs struct {
-	RunID string `json:"run_id"`
-}
-
-// Kind is the River job kind of run jobs.
-func (RunArgs) Kind() string { return "run" }
-
-// hardStopTimeout bounds the wait for cancelled runs to return.
-const hardStopTimeout = 10 * time.Second
-
-// riverConfig is the River configuration; handle nil gives an insert-only
-// client (runs can be queued by a process that does not work them).
+// riverConfig is the River configuration, in the store's schema; handle
+// nil gives an insert-only client. PostgreSQL tells workers about new jobs
+// (LISTEN/NOTIFY), so River's default poll only backs that up.
 func (s *Store) riverConfig(handle store.RunHandler, opts store.WorkOptions) *river.Config {
-	cfg := &river.Config{
-		Logger: s.logger,
-		Schema: s.cfg.Schema,
-		// Runs carry their own timeouts (the engine applies them); River
-		// must not kill a long run mid-way.
-		JobTimeout:  -1,
-		RetryPolicy: s.cfg.RetryPolicy,
-	}
-	if handle == nil {
-		return cfg
-	}
-	workers := river.NewWorkers()
-	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[RunArgs]) error {
-		return jobError(handle(ctx, job.Args.RunID))
-	}))
-	cfg.Workers = workers
-	cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}}
-	cfg.RescueStuckJobsAfter = opts.RescueAfter
-	if s.cfg.PollInterval > 0 {
-		cfg.FetchPollInterval = max(s.cfg.PollInterval, river.FetchPollIntervalMin)
-		// River refuses a cooldown longer than the poll interval.
-		cfg.FetchCooldown = min(river.FetchCooldownDefault, cfg.FetchPollInterval)
+	cfg := riverwork.Config(s.logger, s.cfg.RetryPolicy, handle, opts)
+	cfg.Schema = s.cfg.Schema
+	if handle != nil && s.cfg.PollInterval > 0 {
+		riverwork.SetPoll(cfg, s.cfg.PollInterval)
 	}
 	return cfg
-}
-
-// jobError translates a handler's error for River: a snoozed run goes
-// back to the queue without counting an attempt and without holding a
-// worker while it waits.
-func jobError(err error) error {
-	var snooze *store.SnoozeError
-	if errors.As(err, &snooze) {
-		return river.JobSnooze(max(snooze.After, 0))
-	}
-	return err
 }
 
 // Work runs queued runs through handle until ctx is done, then drains.
@@ -74,34 +34,5 @@ func (s *Store) Work(ctx context.Context, opts store.WorkOptions, handle store.R
 	if err != nil {
 		return fmt.Errorf("set up the workers: %w", err)
 	}
-	return serve(ctx, client, opts.DrainTimeout)
-}
-
-// serve starts client and stops it gracefully once ctx is done: in-flight
-// runs get drain to finish, then their contexts are cancelled.
-func serve(ctx context.Context, client *river.Client[pgx.Tx], drain time.Duration) error {
-	// River stops hard when its start context ends; the graceful stop
-	// below is ours to decide, so River gets a context that is never
-	// cancelled.
-	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
-		return fmt.Errorf("start the workers: %w", err)
-	}
-	select {
-	case <-ctx.Done():
-	case <-client.Stopped():
-		return errors.New("the workers stopped unexpectedly")
-	}
-	soft, cancel := context.WithTimeout(context.Background(), drain)
-	defer cancel()
-	err := client.Stop(soft)
-	if err == nil {
-		return nil
-	}
-	// Cancelled runs still record their outcome; give them time to.
-	hard, cancelHard := context.WithTimeout(context.Background(), hardStopTimeout)
-	defer cancelHard()
-	if err := client.StopAndCancel(hard); err != nil {
-		return fmt.Errorf("stop the workers: %w", err)
-	}
-	return nil
+	return riverwork.Serve(ctx, client, opts.DrainTimeout)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/bistro-dev/bistro/internal/store"
+	"github.com/bistro-dev/bistro/internal/store/riverwork"
 )
 
 // insertRunSQL skips a run whose dedupe key exists for its flow; any other
@@ -75,7 +76,7 @@ func insertRuns(ctx context.Context, tx *sql.Tx, runs []store.NewRun) ([]store.C
 		}
 		out[i] = store.Created{ID: r.ID}
 		if r.Status == store.StatusQueued {
-			jobs = append(jobs, river.InsertManyParams{Args: RunArgs{RunID: r.ID}})
+			jobs = append(jobs, river.InsertManyParams{Args: riverwork.RunArgs{RunID: r.ID}})
 		}
 	}
 	return out, jobs, nil
