@@ -3,6 +3,9 @@ package connector
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"net"
+	"net/http"
 	"time"
 )
 
@@ -12,20 +15,105 @@ type Connector interface {
 	// Spec describes the connector.
 	Spec() Spec
 	// Open connects with the given settings (already checked against
-	// Spec().Config, defaults not filled in). It returns ErrNotConnected,
-	// wrapped, when the remote side cannot be reached.
-	Open(ctx context.Context, config map[string]any) (Conn, error)
+	// Spec().Config, defaults filled in, secrets decrypted). It returns
+	// ErrNotConnected, wrapped, when the remote side cannot be reached.
+	// Every network connection it makes must go through env.Dial (or
+	// env.HTTP), never net.Dial: that is where the admin's network policy
+	// is enforced.
+	Open(ctx context.Context, config map[string]any, env Env) (Conn, error)
+}
+
+// Env is what Bistro lends a connection.
+type Env struct {
+	// Dial opens network connections through Bistro's guarded dialer,
+	// which refuses addresses the admin did not allow (private networks,
+	// cloud metadata) after DNS resolution.
+	Dial func(ctx context.Context, network, address string) (net.Conn, error)
+	// HTTP is an HTTP client over the same guarded dialer.
+	HTTP *http.Client
+	// Folders are the folders the admin allowed for file access; a
+	// connector that reads or writes files refuses any path outside them.
+	Folders []string
+	// Logger logs for the connection; secrets are redacted by it.
+	Logger *slog.Logger
+}
+
+// Request is one call of an action: the step's settings (its "with", with
+// templates already evaluated for the record) and the record itself.
+type Request struct {
+	// Action is the action's name without the connector's prefix.
+	Action string
+	// Input are the step's evaluated settings, checked against the
+	// action's Input fields, defaults filled in.
+	Input map[string]any
+	// Record is the record the step is handling (a write action with no
+	// explicit values writes this record).
+	Record map[string]any
+	// Key is an idempotency key: the same run reaching the same record of
+	// the same step sends the same key, so an Idempotent action can make
+	// a retried call apply its effect once.
+	Key string
 }
 
 // Conn is an open connection. The engine may call Do from several
 // goroutines at once.
 type Conn interface {
-	// Do runs an action (its name without the connector's prefix) with the
-	// step's input, calling emit for each record it produces. An error
-	// from emit must be returned as is.
-	Do(ctx context.Context, action string, input map[string]any, emit func(map[string]any) error) error
+	// Do runs one request, calling emit for each record it produces. An
+	// error from emit must be returned as is.
+	Do(ctx context.Context, req Request, emit func(map[string]any) error) error
 	// Close releases the connection.
 	Close() error
+}
+
+// Batcher is implemented by connections whose actions marked Batch take
+// many records at once (bulk loads). DoBatch applies all requests of the
+// batch or none of them (a transaction where the target has them) and
+// emits the records they produce in order. A failure names the batch's
+// first and last record where it helps.
+type Batcher interface {
+	DoBatch(ctx context.Context, action string, reqs []Request, emit func(map[string]any) error) error
+}
+
+// Pinger is implemented by connections that can check they work beyond
+// opening (a query, a handshake). "Test connection" calls it.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Message is one message from a push trigger.
+type Message struct {
+	// ID identifies the message at its source (a stream entry id, a
+	// message id); it is shown in the dead-letter list.
+	ID string
+	// Record is the message as a record: its fields are what the trigger's
+	// Output describes.
+	Record map[string]any
+}
+
+// Deliver hands a message to Bistro. It returns nil once the message's
+// run is durably accepted; only then may the connection acknowledge the
+// message to its source. On an error the message must not be
+// acknowledged (so the source delivers it again).
+type Deliver func(ctx context.Context, m Message) error
+
+// Listener is implemented by connections whose connector declares push
+// triggers. Listen receives messages until ctx ends, calling deliver for
+// each, one at a time or several at once. It returns nil when ctx ends,
+// or an error when the source fails (Bistro opens the connection again
+// and calls Listen once more after a pause).
+type Listener interface {
+	Listen(ctx context.Context, trigger string, input map[string]any, deliver Deliver) error
+}
+
+// Poller is implemented by connections whose connector declares poll
+// triggers. Poll returns what is new since cursor (empty on the first
+// poll: the connector then starts from "now", returning no records, or
+// from the beginning when the trigger's input says so), at most limit
+// records, and the cursor to pass next time. Bistro stores the cursor
+// only after the records' runs are accepted, so a crash repeats a poll
+// rather than losing rows.
+type Poller interface {
+	Poll(ctx context.Context, trigger string, input map[string]any, cursor string, limit int) (records []map[string]any, next string, err error)
 }
 
 // ErrPermanent marks a failure that retrying will not fix (bad settings,

@@ -101,6 +101,10 @@ type Action struct {
 	// Idempotent is set when the action accepts an idempotency key, so a
 	// retried attempt does not repeat its effect.
 	Idempotent bool `json:"idempotent"`
+	// Batch is set when the action takes many records at once (a bulk
+	// load): the engine collects up to the step's batch size of records
+	// and calls the connection's DoBatch, which writes all or none.
+	Batch bool `json:"batch,omitempty"`
 }
 
 // TriggerKind says how a trigger learns about new data.

@@ -221,3 +221,34 @@ func lowerFirst(s string) string {
 	}
 	return strings.ToLower(s[:1]) + s[1:]
 }
+
+// WithDefaults returns a copy of a connection's settings with the default
+// of every setting that is not given filled in, in nested objects too.
+func (s Spec) WithDefaults(config map[string]any) map[string]any {
+	return withDefaults(s.Config, config)
+}
+
+// WithDefaults returns a copy of a step's settings with the default of
+// every setting that is not given filled in, in nested objects too.
+func (a Action) WithDefaults(input map[string]any) map[string]any {
+	return withDefaults(a.Input, input)
+}
+
+func withDefaults(fields []Field, values map[string]any) map[string]any {
+	out := make(map[string]any, len(values)+len(fields))
+	for k, v := range values {
+		out[k] = v
+	}
+	for _, f := range fields {
+		v, ok := out[f.Name]
+		switch {
+		case (!ok || v == nil) && f.Default != nil:
+			out[f.Name] = f.Default
+		case f.Type == Object && len(f.Fields) > 0:
+			if m, isMap := v.(map[string]any); isMap {
+				out[f.Name] = withDefaults(f.Fields, m)
+			}
+		}
+	}
+	return out
+}

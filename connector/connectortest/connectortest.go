@@ -6,12 +6,18 @@ package connectortest
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bistro-dev/bistro/connector"
+	"github.com/bistro-dev/bistro/internal/egress"
 )
 
 var namePattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
@@ -176,7 +182,8 @@ func hasField(fields []connector.Field, path string) bool {
 }
 
 // CheckOpen checks a live connector: the settings are valid for its spec,
-// Open succeeds and Close releases the connection.
+// Open succeeds, Ping (when the connection has it) succeeds and Close
+// releases the connection.
 func CheckOpen(t testing.TB, c connector.Connector, config map[string]any) {
 	t.Helper()
 	spec := c.Spec()
@@ -184,14 +191,72 @@ func CheckOpen(t testing.TB, c connector.Connector, config map[string]any) {
 	if errs := spec.ValidateConfig(config); len(errs) > 0 {
 		t.Fatalf("connector %q: the test settings are not valid: %v", spec.Name, errs)
 	}
-	conn, err := c.Open(context.Background(), config)
+	conn, err := c.Open(context.Background(), spec.WithDefaults(config), Env(t))
 	if err != nil {
 		t.Fatalf("connector %q: open: %v", spec.Name, err)
 	}
 	if conn == nil {
 		t.Fatalf("connector %q: open returned no connection and no error", spec.Name)
 	}
+	if p, ok := conn.(connector.Pinger); ok {
+		if err := p.Ping(context.Background()); err != nil {
+			t.Errorf("connector %q: ping: %v", spec.Name, err)
+		}
+	}
 	if err := conn.Close(); err != nil {
 		t.Errorf("connector %q: close: %v", spec.Name, err)
 	}
+}
+
+// Env is the environment a connection gets in tests: the guarded dialer
+// with loopback allowed (the test services listen there, nothing else
+// private is reachable), an HTTP client over it, one allowed folder (a
+// temporary directory, removed with the test) and a logger writing to the
+// test log.
+func Env(t testing.TB) connector.Env {
+	t.Helper()
+	allow, err := egress.ParseAllow([]string{"127.0.0.0/8", "::1/128"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy := egress.Policy{Allow: allow}
+	return connector.Env{
+		Dial:    policy.Dialer().DialContext,
+		HTTP:    &http.Client{Transport: policy.Transport(), Timeout: time.Minute},
+		Folders: []string{t.TempDir()},
+		Logger:  slog.New(slog.NewTextHandler(testWriter{t}, nil)),
+	}
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+// Service checks that a test service (a database, a broker) answers at
+// address (host:port). When it does not, the test is skipped loudly, or
+// fails under CI=true, where a missing service is a failure.
+func Service(t testing.TB, name, address string) {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", address, 3*time.Second)
+	if err == nil {
+		conn.Close()
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s is not reachable at %s: %v", name, address, err)
+	}
+	t.Skipf("SKIPPING: %s is not reachable at %s (%v). Start it (e.g. `.ci/run`).", name, address, err)
+}
+
+// Do runs one request on conn and returns the records it emitted.
+func Do(ctx context.Context, conn connector.Conn, req connector.Request) ([]map[string]any, error) {
+	var out []map[string]any
+	err := conn.Do(ctx, req, func(r map[string]any) error {
+		out = append(out, r)
+		return nil
+	})
+	return out, err
 }

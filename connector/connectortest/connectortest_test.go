@@ -76,9 +76,11 @@ type fake struct {
 
 func (f *fake) Spec() connector.Spec { return f.spec }
 
-func (f *fake) Open(context.Context, map[string]any) (connector.Conn, error) { return f, nil }
+func (f *fake) Open(context.Context, map[string]any, connector.Env) (connector.Conn, error) {
+	return f, nil
+}
 
-func (f *fake) Do(context.Context, string, map[string]any, func(map[string]any) error) error {
+func (f *fake) Do(context.Context, connector.Request, func(map[string]any) error) error {
 	return nil
 }
 

@@ -4,18 +4,39 @@
 package connectors
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/bistro-dev/bistro/connector"
 )
 
-// All returns the specs of the built-in connectors, ordered by name. A new
-// connector is added here, nowhere else.
+// Builtin returns the connectors Bistro ships with that connections are
+// made of. A new connector is added here, one line, nowhere else.
+func Builtin() []connector.Connector {
+	return []connector.Connector{}
+}
+
+// All returns the specs of the built-in connectors, the http step's
+// included, ordered by name.
 func All() []connector.Spec {
-	return []connector.Spec{
-		HTTP(),
+	specs := []connector.Spec{HTTP()}
+	for _, c := range Builtin() {
+		specs = append(specs, c.Spec())
 	}
+	slices.SortFunc(specs, func(a, b connector.Spec) int { return cmp.Compare(a.Name, b.Name) })
+	return specs
+}
+
+// Find returns the connector called name, for opening connections.
+func Find(name string) (connector.Connector, bool) {
+	for _, c := range Builtin() {
+		if c.Spec().Name == name {
+			return c, true
+		}
+	}
+	return nil, false
 }
 
 // Lookup returns the connector with the given name.
@@ -51,6 +72,16 @@ func FindAction(id string) (connector.Spec, connector.Action, bool) {
 func HasAction(id string) bool {
 	s, _, ok := FindAction(id)
 	return ok && !s.BuiltIn
+}
+
+// ActionInput checks a step's settings against the action's inputs; it
+// is what flow.Options.ActionInput expects.
+func ActionInput(id string, with map[string]any) []connector.FieldError {
+	_, a, ok := FindAction(id)
+	if !ok {
+		return nil
+	}
+	return a.ValidateInput(with)
 }
 
 // Index is docs/connectors/README.md: the list of connectors with links to

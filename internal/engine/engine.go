@@ -102,12 +102,13 @@ type Record = map[string]any
 
 // Options configure a Plan.
 type Options struct {
-	Env       map[string]string // environment variables an admin allowed, with values (expressions read env.NAME)
-	HTTP      *httpstep.Client  // nil: http steps fail with a clear error
-	Flows     FlowLoader        // resolves call targets; nil: call steps fail clearly
-	Logger    *slog.Logger      // log steps, skipped/continued errors; nil: discard
-	Clock     clock.Clock       // nil: clock.Real{}
-	BatchSize int               // records per batch; default 256
+	Env         map[string]string // environment variables an admin allowed, with values (expressions read env.NAME)
+	HTTP        *httpstep.Client  // nil: http steps fail with a clear error
+	Flows       FlowLoader        // resolves call targets; nil: call steps fail clearly
+	Connections Connections       // opens connections for action steps; nil: action steps fail clearly
+	Logger      *slog.Logger      // log steps, skipped/continued errors; nil: discard
+	Clock       clock.Clock       // nil: clock.Real{}
+	BatchSize   int               // records per batch; default 256
 }
 
 // Observer is shown every record entering (in) and leaving (!in) each step

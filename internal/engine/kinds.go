@@ -38,9 +38,7 @@ func (c *compiler) kind(fs *flow.Step, scope flow.Scope, main bool) (kind, error
 	try(fs.Fail != nil, "fail", func() (kind, error) { return c.fail(*fs.Fail, scope) })
 	try(fs.Log != nil, "log", func() (kind, error) { return c.logKind(*fs.Log, scope) })
 	try(fs.HTTP != nil, "http", func() (kind, error) { return c.http(fs, scope) })
-	try(fs.Action != "", "action", func() (kind, error) {
-		return nil, fmt.Errorf("connector actions are not available yet: unknown action '%s'", fs.Action)
-	})
+	try(fs.Action != "", "action", func() (kind, error) { return c.action(fs, scope) })
 	switch {
 	case len(found) == 0:
 		return nil, fmt.Errorf("the step does nothing: give it one kind, such as set, filter or http")

@@ -58,6 +58,9 @@ type op struct {
 	// calls counts the records an http or call step has handled in this
 	// run, for their idempotency keys.
 	calls int
+	// streamed is set when an attempt passed records on before it ended
+	// (a long action result): a failure then cannot be rolled back.
+	streamed bool
 }
 
 func (r *run) newOp(s *step, next sink) *op {
@@ -216,9 +219,17 @@ func (o *op) attempt(it *item) (int, error) {
 	for n := 1; ; n++ {
 		mark, outs := len(o.buf), o.stats.Out
 		o.r.bind(it)
+		o.streamed = false
 		err := o.protect(func() error { return o.proc.apply(o, it) })
 		if err == nil {
 			return n, nil
+		}
+		if o.streamed && !o.passThrough(err) {
+			// Records of this attempt already went on: retrying or
+			// skipping would repeat or half-drop them.
+			o.stats.Failed++
+			return n, &StepError{Step: o.s.id, Index: it.index, Record: it.rec, Attempts: n,
+				Err: fmt.Errorf("%w (it failed after passing on records, so it was not retried)", err)}
 		}
 		o.buf, o.stats.Out = o.buf[:mark], outs
 		if o.passThrough(err) {

@@ -365,7 +365,7 @@ func TestCompileErrors(t *testing.T) {
 	t.Parallel()
 	cases := []struct{ name, flow, want string }{
 		{"connector action", "steps:\n  - id: a\n    action: x.y\n    connection: c\n",
-			"step 'a': connector actions are not available yet: unknown action 'x.y'"},
+			"step 'a': the action 'x.y' cannot run here: no connections are set up"},
 		{"unknown variable", "steps:\n  - id: a\n    filter: recrd.x\n", "step 'a': filter: "},
 		{"bad backoff", "steps:\n  - id: a\n    filter: \"true\"\n    retry: {attempts: 2, backoff: soon}\n",
 			"step 'a': retry backoff 'soon' is not a duration such as 2s or 1m"},

@@ -3,6 +3,8 @@ package flow
 import (
 	"fmt"
 	"strings"
+
+	"github.com/bistro-dev/bistro/connector"
 )
 
 // Options are what validation needs to know beyond the document.
@@ -12,6 +14,13 @@ type Options struct {
 	// Actions reports whether a connector action such as "postgres.upsert"
 	// exists. Nil means no action is known.
 	Actions func(name string) bool
+	// ActionInput checks a step's settings (its "with") against the
+	// action's inputs; each problem is reported at its setting. Nil skips
+	// the check.
+	ActionInput func(name string, with map[string]any) []connector.FieldError
+	// Connection checks that a step's connection exists and is a
+	// connection of the action's connector; nil skips the check.
+	Connection func(name, connector string) error
 	// ResolveFlow checks that the target of a call step exists; nil skips
 	// the check.
 	ResolveFlow func(from *Document, name string) error

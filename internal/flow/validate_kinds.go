@@ -206,10 +206,36 @@ func (v *checker) action(s *Step, path, name string, at place) {
 		v.errorf(path, "add 'action: connector.action', e.g. postgres.upsert", "%s has a connection or settings but no 'action'", name)
 	} else if v.opts.Actions == nil || !v.opts.Actions(s.Action) {
 		v.errorf(path+".action", "run 'bistro connectors list' to see the actions there are", "unknown action '%s' in %s", s.Action, name)
+	} else {
+		if v.opts.ActionInput != nil {
+			for _, fe := range v.opts.ActionInput(s.Action, s.With) {
+				v.errorf(withPath(path, fe.Field), "run 'bistro connectors show "+connectorOf(s.Action)+"' to see the settings", "%s: %s", name, fe.Message)
+			}
+		}
+		if v.opts.Connection != nil && s.Connection != "" {
+			if err := v.opts.Connection(s.Connection, connectorOf(s.Action)); err != nil {
+				v.errorf(path+".connection", "run 'bistro connection list' to see the connections there are", "%s: %v", name, err)
+			}
+		}
 	}
 	if s.With != nil {
 		v.value(path+".with", s.With, name, at)
 	}
+}
+
+// withPath is where a problem with the setting field of a step's "with" is.
+func withPath(step, field string) string {
+	if field == "" {
+		return step + ".with"
+	}
+	return step + ".with." + field
+}
+
+// connectorOf is the connector part of an action's name: "postgres" of
+// "postgres.upsert".
+func connectorOf(action string) string {
+	name, _, _ := strings.Cut(action, ".")
+	return name
 }
 
 func sortedStrings(m map[string]string) []string {

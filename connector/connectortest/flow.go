@@ -1,0 +1,66 @@
+package connectortest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/bistro-dev/bistro/connector"
+	"github.com/bistro-dev/bistro/internal/connpool"
+	"github.com/bistro-dev/bistro/internal/engine"
+	"github.com/bistro-dev/bistro/internal/flow"
+	"github.com/bistro-dev/bistro/internal/record"
+)
+
+// RunFlow runs a flow document (YAML) through Bistro's engine with the
+// connector c and one connection of it called "test" with the given
+// settings, starting from records. It checks the flow as `bistro validate`
+// does, fails t on any problem, and returns the run's result and the
+// records the flow ended with. A failed run is returned, not a test failure.
+func RunFlow(t testing.TB, c connector.Connector, config map[string]any, src string, records []map[string]any) (*engine.Result, []map[string]any) {
+	t.Helper()
+	spec := c.Spec()
+	find := func(name string) (connector.Connector, bool) { return c, name == spec.Name }
+	pool := &connpool.Pool{
+		Find: find,
+		Source: func(_ context.Context, name string) (connpool.Settings, error) {
+			if name != "test" {
+				return connpool.Settings{}, connpool.ErrNoConnection
+			}
+			return connpool.Settings{Connector: spec.Name, Config: config}, nil
+		},
+		Env: Env(t),
+	}
+	t.Cleanup(func() { _ = pool.Close() })
+	opts := flow.Options{
+		Actions: func(id string) bool { _, ok := pool.Action(id); return ok },
+		ActionInput: func(id string, with map[string]any) []connector.FieldError {
+			a, _ := pool.Action(id)
+			return a.ValidateInput(with)
+		},
+	}
+	doc, diags := flow.Load("test.yaml", []byte(src), opts)
+	if diags.HasErrors() {
+		t.Fatalf("the test flow is not valid:\n%s", diags)
+	}
+	plan, err := engine.Compile(doc, engine.Options{Connections: pool})
+	if err != nil {
+		t.Fatalf("compile the test flow: %v", err)
+	}
+	in := engine.Input{Trigger: map[string]any{"input": nil}}
+	if records != nil {
+		list := make([]any, len(records))
+		for i, r := range records {
+			list[i] = r
+		}
+		in.Records = record.Seq(list)
+	}
+	var out []map[string]any
+	res, err := plan.Run(context.Background(), in, func(r engine.Record) error {
+		out = append(out, r)
+		return nil
+	})
+	if err != nil && (res == nil || res.Status != engine.StatusFailed) {
+		t.Fatalf("run the test flow: %v", err)
+	}
+	return res, out
+}
