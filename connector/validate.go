@@ -252,3 +252,27 @@ func withDefaults(fields []Field, values map[string]any) map[string]any {
 	}
 	return out
 }
+
+// ValidateInput checks a trigger's settings against its input fields.
+// Templates are not evaluated for triggers: every value must be given as it is.
+func (t Trigger) ValidateInput(input map[string]any) []FieldError {
+	v := validator{}
+	v.object("", t.Input, input)
+	return v.sorted()
+}
+
+// WithDefaults returns a copy of a trigger's settings with defaults filled in.
+func (t Trigger) WithDefaults(input map[string]any) map[string]any {
+	return withDefaults(t.Input, input)
+}
+
+// Trigger returns the trigger with the given name (without the
+// connector's prefix).
+func (s Spec) Trigger(name string) (Trigger, bool) {
+	for _, t := range s.Triggers {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return Trigger{}, false
+}

@@ -74,6 +74,21 @@ func HasAction(id string) bool {
 	return ok && !s.BuiltIn
 }
 
+// Source returns the trigger an event trigger names as
+// "connector.trigger", e.g. "redis.stream"; it is what flow.Options.Sources
+// expects.
+func Source(id string) (connector.Trigger, bool) {
+	name, trigger, ok := strings.Cut(id, ".")
+	if !ok {
+		return connector.Trigger{}, false
+	}
+	spec, ok := Lookup(name)
+	if !ok {
+		return connector.Trigger{}, false
+	}
+	return spec.Trigger(trigger)
+}
+
 // ActionInput checks a step's settings against the action's inputs; it
 // is what flow.Options.ActionInput expects.
 func ActionInput(id string, with map[string]any) []connector.FieldError {

@@ -42,6 +42,28 @@ type Trigger struct {
 	Webhook *WebhookTrigger `json:"webhook,omitempty"`
 	// Schedule starts a run on a timetable.
 	Schedule *ScheduleTrigger `json:"schedule,omitempty"`
+	// Event starts a run when a connected system has something new: a
+	// message on a queue or stream, a new row in a table.
+	Event *EventTrigger `json:"event,omitempty"`
+}
+
+// EventTrigger starts runs from a connector's trigger: a run for every
+// message of a push source (a queue, a stream, a topic), or a run for the
+// new rows of every poll of a poll source (a table).
+type EventTrigger struct {
+	// Source is the connector's trigger, e.g. "redis.stream" or
+	// "postgres.new_rows".
+	Source string `json:"source"`
+	// Connection names the connection the trigger listens on.
+	Connection string `json:"connection,omitempty"`
+	// With are the trigger's settings.
+	With map[string]any `json:"with,omitempty"`
+	// Every is how often a poll source is asked for what is new, e.g.
+	// "30s". Default 1m. Push sources deliver as messages come.
+	Every string `json:"every,omitempty"`
+	// Attempts is how many runs a message gets before it goes to the
+	// dead-letter list, where it can be seen and replayed. Default 3.
+	Attempts int `json:"attempts,omitempty" jsonschema:"minimum=1,maximum=20"`
 }
 
 // ManualTrigger starts a run by hand: from the CLI, the API or the editor.

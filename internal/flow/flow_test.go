@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/bistro-dev/bistro/connector"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files and docs/flow.schema.json")
@@ -17,6 +19,20 @@ var update = flag.Bool("update", false, "rewrite golden files and docs/flow.sche
 var testOptions = Options{
 	AllowedEnv: []string{"CRM_TOKEN", "STRIPE_WEBHOOK_SECRET", "HOOK_TOKEN"},
 	Actions:    func(name string) bool { return name == "postgres.upsert" || name == "chat.send" },
+	Sources: func(name string) (connector.Trigger, bool) {
+		switch name {
+		case "redis.stream":
+			return connector.Trigger{Name: "stream", Kind: connector.Push, Input: []connector.Field{
+				{Name: "stream", Type: connector.String, Required: true, Help: "The stream to read."},
+				{Name: "group", Type: connector.String, Help: "The consumer group."},
+			}}, true
+		case "postgres.new_rows":
+			return connector.Trigger{Name: "new_rows", Kind: connector.Poll, Input: []connector.Field{
+				{Name: "table", Type: connector.String, Required: true, Help: "The table to watch."},
+			}}, true
+		}
+		return connector.Trigger{}, false
+	},
 }
 
 func golden(t *testing.T, path string, got []byte) {

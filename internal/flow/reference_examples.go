@@ -276,6 +276,18 @@ steps:
   - id: note
     log: "good morning"
 `,
+	"event": `bistro: 1
+name: New orders
+trigger:
+  event:
+    source: redis.stream
+    connection: shop-cache
+    with: { stream: orders, group: bistro }
+    attempts: 5
+steps:
+  - id: note
+    log: "order {{ record.id }}"
+`,
 }
 
 const retryExample = `- id: save

@@ -18,6 +18,9 @@ type Options struct {
 	// action's inputs; each problem is reported at its setting. Nil skips
 	// the check.
 	ActionInput func(name string, with map[string]any) []connector.FieldError
+	// Sources returns the connector trigger an event trigger names (e.g.
+	// "redis.stream"). Nil means no source is known.
+	Sources func(name string) (connector.Trigger, bool)
 	// Connection checks that a step's connection exists and is a
 	// connection of the action's connector; nil skips the check.
 	Connection func(name, connector string) error

@@ -6,6 +6,8 @@ import (
 	_ "time/tzdata" // time zones must load on machines without zoneinfo
 
 	cron "github.com/netresearch/go-cron"
+
+	"github.com/bistro-dev/bistro/connector"
 )
 
 var cronParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
@@ -15,23 +17,65 @@ func (v *checker) checkTrigger(t *Trigger) {
 	// setting may not have decoded.
 	raw, _ := rawAt(v.doc.Raw, "trigger").(map[string]any)
 	n := 0
-	for _, k := range []string{"manual", "webhook", "schedule"} {
+	for _, k := range []string{"manual", "webhook", "schedule", "event"} {
 		if _, ok := raw[k]; ok {
 			n++
 		}
 	}
 	switch {
 	case n == 0 && raw != nil:
-		v.errorf("trigger", "use manual, webhook or schedule", "the trigger does not say what starts the flow")
+		v.errorf("trigger", "use manual, webhook, schedule or event", "the trigger does not say what starts the flow")
 		v.diags[len(v.diags)-1].kindless = true
 	case n > 1:
-		v.errorf("trigger", "keep one of manual, webhook and schedule; make another flow for the other", "a flow has exactly one trigger, but this one has %d", n)
+		v.errorf("trigger", "keep one of manual, webhook, schedule and event; make another flow for the other", "a flow has exactly one trigger, but this one has %d", n)
 	}
 	if t.Schedule != nil {
 		v.checkSchedule(t.Schedule, "trigger.schedule")
 	}
 	if t.Webhook != nil {
 		v.checkWebhook(t.Webhook, "trigger.webhook")
+	}
+	if t.Event != nil {
+		v.checkEvent(t.Event, "trigger.event")
+	}
+}
+
+func (v *checker) checkEvent(e *EventTrigger, path string) {
+	var src connector.Trigger
+	found := false
+	if v.opts.Sources != nil {
+		src, found = v.opts.Sources(e.Source)
+	}
+	switch {
+	case e.Source == "":
+		v.errorf(path, "add source: connector.trigger, e.g. redis.stream", "the event trigger does not say its source")
+	case !found:
+		v.errorf(path+".source", "run 'bistro connectors list' to see the triggers there are", "unknown event source '%s'", e.Source)
+	default:
+		for _, fe := range src.ValidateInput(e.With) {
+			field := path + ".with"
+			if fe.Field != "" {
+				field += "." + fe.Field
+			}
+			v.errorf(field, "run 'bistro connectors show "+connectorOf(e.Source)+"' to see the settings", "the event trigger: %s", fe.Message)
+		}
+		if v.opts.Connection != nil && e.Connection != "" {
+			if err := v.opts.Connection(e.Connection, connectorOf(e.Source)); err != nil {
+				v.errorf(path+".connection", "run 'bistro connection list' to see the connections there are", "the event trigger: %v", err)
+			}
+		}
+		if e.Every != "" && src.Kind == connector.Push {
+			v.errorf(path+".every", "remove it: messages start runs as they come", "'%s' delivers messages as they come; 'every' only applies to sources that are polled", e.Source)
+		}
+	}
+	if e.Every != "" {
+		d, err := time.ParseDuration(e.Every)
+		switch {
+		case err != nil:
+			v.errorf(path+".every", "write a duration such as 30s, 10m or 1h30m", "'every' must be a duration, not '%s'", e.Every)
+		case d < time.Second:
+			v.errorf(path+".every", "", "'every' must be at least 1s (got %s)", e.Every)
+		}
 	}
 }
 
