@@ -18,7 +18,7 @@ type loader struct {
 }
 
 func (l loader) options() flow.Options {
-	return flow.Options{AllowedEnv: l.allowedEnv, ResolveFlow: l.resolve, Actions: connectors.HasAction}
+	return flow.Options{AllowedEnv: l.allowedEnv, ResolveFlow: l.resolve, Actions: connectors.HasAction, Sources: connectors.Source}
 }
 
 // read loads and validates one file.

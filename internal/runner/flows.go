@@ -16,10 +16,10 @@ import (
 // ApplyFlow validates and saves a flow document. Call targets must be the
 // names of flows that exist in the workspace.
 func (r *Runner) ApplyFlow(ctx context.Context, workspace, file string, doc []byte, by string) (store.Flow, bool, error) {
-	d, diags := flow.Load(file, doc, flow.Options{
+	d, diags := flow.Load(file, doc, r.specOptions(flow.Options{
 		AllowedEnv:  r.cfg.AllowedEnv,
 		ResolveFlow: r.resolver(ctx, workspace),
-	})
+	}))
 	if diags.HasErrors() || d == nil || d.Flow == nil {
 		return store.Flow{}, false, &api.ApplyError{Diagnostics: diags}
 	}
@@ -33,6 +33,7 @@ func (r *Runner) ApplyFlow(ctx context.Context, workspace, file string, doc []by
 	if changed {
 		r.hooks.forget()
 		r.scheduleFlow(ctx, f)
+		r.eventFlow(f)
 	}
 	return f, changed, nil
 }
@@ -70,6 +71,8 @@ func triggerKind(f *flow.Flow) string {
 		return "webhook"
 	case f.Trigger.Schedule != nil:
 		return "schedule"
+	case f.Trigger.Event != nil:
+		return "event"
 	}
 	return "manual"
 }
@@ -96,6 +99,7 @@ func (r *Runner) SetFlowEnabled(ctx context.Context, workspace, name string, ena
 	f.Enabled = enabled
 	r.hooks.forget()
 	r.scheduleFlow(ctx, f)
+	r.eventFlow(f)
 	return nil
 }
 
@@ -110,5 +114,7 @@ func (r *Runner) DeleteFlow(ctx context.Context, workspace, name string) error {
 	}
 	r.hooks.forget()
 	r.sched.Remove(f.ID)
+	f.Enabled = false
+	r.eventFlow(f)
 	return nil
 }

@@ -105,7 +105,7 @@ func (r *Runner) record(ctx context.Context, run store.Run, c *compiled, o outco
 	if o.status == store.StatusFailed {
 		// An error here makes River hand the run out again; the handler
 		// then finds it final and queues the error flow once more.
-		return r.startErrorFlow(ctx, run, c, o)
+		return r.afterFailure(ctx, run, c, o)
 	}
 	return nil
 }
@@ -176,7 +176,7 @@ func (r *Runner) resumeErrorFlow(ctx context.Context, run store.Run) error {
 		return err
 	}
 	c, err := r.compiledVersion(ctx, f, run.FlowVersion)
-	if err != nil || c.doc.Flow.ErrorFlow == "" {
+	if err != nil || (c.doc.Flow.ErrorFlow == "" && c.doc.Flow.Trigger.Event == nil) {
 		return nil
 	}
 	var e struct {
@@ -184,7 +184,13 @@ func (r *Runner) resumeErrorFlow(ctx context.Context, run store.Run) error {
 		Message string `json:"message"`
 	}
 	_ = json.Unmarshal(run.Error, &e)
-	return r.startErrorFlow(ctx, run, c, outcome{step: e.Step, message: e.Message})
+	return r.afterFailure(ctx, run, c, outcome{step: e.Step, message: e.Message})
+}
+
+// afterFailure does what follows a failed run: its error flow, and for a
+// message's run another attempt or the dead-letter list.
+func (r *Runner) afterFailure(ctx context.Context, run store.Run, c *compiled, o outcome) error {
+	return errors.Join(r.startErrorFlow(ctx, run, c, o), r.eventFailed(ctx, run, c, o.message))
 }
 
 // acquire takes one of the flow's concurrency slots on this node; limit 0

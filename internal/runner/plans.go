@@ -74,7 +74,7 @@ func (r *Runner) compiledVersion(ctx context.Context, f store.Flow, version int)
 	if err != nil {
 		return nil, err
 	}
-	doc, diags := flow.Load(f.Name, v.Document, flow.Options{AllowedEnv: r.cfg.AllowedEnv})
+	doc, diags := flow.Load(f.Name, v.Document, r.specOptions(flow.Options{AllowedEnv: r.cfg.AllowedEnv}))
 	if diags.HasErrors() {
 		return nil, &planError{fmt.Errorf("the flow is not valid any more: %s", diags.Error())}
 	}

@@ -17,7 +17,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/bistro-dev/bistro/internal/redact"
 	"io"
 	"log/slog"
 	"sync"
@@ -25,9 +24,12 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/bistro-dev/bistro/connector"
 	"github.com/bistro-dev/bistro/internal/api"
 	"github.com/bistro-dev/bistro/internal/clock"
+	"github.com/bistro-dev/bistro/internal/connectors"
 	"github.com/bistro-dev/bistro/internal/engine"
+	"github.com/bistro-dev/bistro/internal/redact"
 	"github.com/bistro-dev/bistro/internal/schedule"
 	"github.com/bistro-dev/bistro/internal/store"
 	"github.com/bistro-dev/bistro/internal/webhook"
@@ -44,11 +46,15 @@ const (
 
 // Config configures a Runner.
 type Config struct {
-	Store      store.Store
-	Engine     engine.Options // HTTP client, Env, Logger, Clock...; Flows is set by the runner
-	AllowedEnv []string       // environment variables flows may read as env.NAME
-	Logger     *slog.Logger   // nil: discard
-	Clock      clock.Clock    // nil: clock.Real{}
+	Store  store.Store
+	Engine engine.Options // HTTP client, Env, Logger, Clock...; Flows is set by the runner
+	// Connectors finds a connector by name: flows are checked against
+	// their specs, and connections opened with them. Default
+	// internal/connectors.Find.
+	Connectors func(name string) (connector.Connector, bool)
+	AllowedEnv []string     // environment variables flows may read as env.NAME
+	Logger     *slog.Logger // nil: discard
+	Clock      clock.Clock  // nil: clock.Real{}
 	// MaxQueued is the back-pressure bound: webhooks are refused with
 	// api.ErrBusy while this many runs are queued. Default 10,000.
 	MaxQueued int
@@ -95,6 +101,7 @@ type Runner struct {
 	depth   depthGauge
 	sched   *schedule.Scheduler
 	hooks   hookCache
+	events  events
 
 	mu       sync.Mutex
 	inflight map[string]context.CancelCauseFunc // run id → cancels its execution on this node
@@ -140,6 +147,9 @@ func withDefaults(cfg Config) Config {
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real{}
 	}
+	if cfg.Connectors == nil {
+		cfg.Connectors = connectors.Find
+	}
 	if cfg.Redact == nil {
 		cfg.Redact = redact.New()
 	}
@@ -180,7 +190,7 @@ func withDefaults(cfg Config) Config {
 func (r *Runner) Start(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errs := make(chan error, 4)
+	errs := make(chan error, 8)
 	var wg sync.WaitGroup
 	start := func(name string, f func(context.Context) error) {
 		wg.Go(func() {
@@ -194,6 +204,7 @@ func (r *Runner) Start(ctx context.Context) error {
 		return r.store.Work(ctx, store.WorkOptions{Workers: r.cfg.Workers, DrainTimeout: r.cfg.DrainTimeout}, r.handle)
 	})
 	start("schedules", r.runSchedules)
+	start("events", r.runEvents)
 	start("retention", r.retain)
 	start("metrics", r.sampleDepth)
 	wg.Wait()

@@ -33,6 +33,7 @@ type Store interface {
 	FlowStore
 	RunStore
 	TokenStore
+	EventStore
 	// Work starts the durable workers: handle is called for every queued
 	// run, at least once; it returns when ctx is done and in-flight handles
 	// have returned (or the drain timeout passed).
@@ -314,4 +315,54 @@ type Token struct {
 	Workspace string
 	CreatedAt time.Time
 	ExpiresAt time.Time // zero: never
+}
+
+// EventStore keeps what event triggers need: the cursor of every polled
+// flow, and the dead-letter list of messages whose runs kept failing.
+type EventStore interface {
+	// EventCursor returns the flow's poll cursor; "" when it has none.
+	EventCursor(ctx context.Context, flowID string) (string, error)
+	// SetEventCursor saves the flow's poll cursor.
+	SetEventCursor(ctx context.Context, flowID, cursor string) error
+	// AddDeadLetter stores a dead letter; one with the same ID already
+	// there is left as it is.
+	AddDeadLetter(ctx context.Context, d DeadLetter) error
+	// ListDeadLetters lists dead letters, newest first.
+	ListDeadLetters(ctx context.Context, f DeadLetterFilter) ([]DeadLetter, error)
+	GetDeadLetter(ctx context.Context, id string) (DeadLetter, error)
+	DeleteDeadLetter(ctx context.Context, id string) error
+}
+
+// DeadLetter is a message whose runs failed as many times as its flow
+// allows: kept with its last error until someone replays or deletes it.
+type DeadLetter struct {
+	ID        string // the id of the last failed run's dead letter, stable across retried handling
+	Workspace string
+	FlowID    string
+	FlowName  string // filled in by the store from the flow, when it still exists
+	RunID     string // the last failed run
+	Source    string // e.g. "redis.stream"
+	MessageID string // the message's id at its source
+	Record    json.RawMessage
+	Error     string
+	Attempts  int
+	CreatedAt time.Time
+}
+
+// DeadLetterFilter selects dead letters; zero fields do not filter.
+type DeadLetterFilter struct {
+	Workspace string
+	FlowID    string
+	Limit     int // default 50, at most 1000
+}
+
+// DeadLetterLimit is the number of dead letters a list returns for limit.
+func DeadLetterLimit(limit int) int {
+	switch {
+	case limit <= 0:
+		return 50
+	case limit > 1000:
+		return 1000
+	}
+	return limit
 }

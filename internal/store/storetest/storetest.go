@@ -68,6 +68,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		"WorkRetries":        testWorkRetries,
 		"WorkStopsOnCancel":  testWorkStopsOnCancel,
 		"WorkWithoutHandler": testWorkWithoutHandler,
+		"EventCursor":        testEventCursor,
+		"DeadLetters":        testDeadLetters,
 	}
 	for name, test := range tests {
 		t.Run(name, func(t *testing.T) {
