@@ -120,11 +120,14 @@ func docValue(v any) string {
 	if v == nil {
 		return ""
 	}
-	data, err := json.Marshal(v)
-	if err != nil {
+	// Examples are shown as written: "<ann@example.com>", not "\u003c...".
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return fmt.Sprint(v)
 	}
-	return "`" + string(data) + "`"
+	return "`" + strings.TrimSuffix(b.String(), "\n") + "`"
 }
 
 func cell(s string) string {

@@ -93,6 +93,8 @@ func (s *server) register(api huma.API) {
 	s.registerSystem(api)
 	s.registerFlows(api)
 	s.registerRuns(api)
+	s.registerDeadLetters(api)
+	s.registerConnections(api)
 	registerHookDoc(api)
 }
 

@@ -17,6 +17,7 @@ import (
 // carrying ApplyError → 422 with per-field errors, ErrBusy → 429/503 with
 // Retry-After, anything else → 500 with an error id.
 type Backend interface {
+	DeadLetterBackend
 	// ApplyFlow validates and saves a flow document (YAML or JSON); the
 	// name comes from the document. Invalid documents come back as an
 	// *ApplyError with the located diagnostics and nothing is saved.
@@ -45,6 +46,8 @@ type Backend interface {
 
 	// Ready reports whether the backend can take work (database reachable).
 	Ready(ctx context.Context) error
+
+	ConnectionBackend
 }
 
 // WebhookReply is the answer to a webhook call.

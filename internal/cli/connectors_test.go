@@ -58,8 +58,13 @@ func TestConnectorsListJSONIsValid(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, r.stdout)
 	}
-	if len(got) != len(connectors.All()) || got[0].Name != "http" || len(got[0].Actions) != 1 {
-		t.Errorf("unexpected list: %+v", got)
+	if len(got) != len(connectors.All()) {
+		t.Fatalf("%d connectors listed, want %d", len(got), len(connectors.All()))
+	}
+	for i, c := range got {
+		if c.Name != connectors.All()[i].Name || c.ConfigSchema == nil || len(c.Actions)+len(connectors.All()[i].Triggers) == 0 {
+			t.Errorf("connector %d: %s with %d actions and schema %v", i, c.Name, len(c.Actions), c.ConfigSchema != nil)
+		}
 	}
 }
 

@@ -14,11 +14,17 @@ import (
 // path relative to the calling flow's file, or the name of a flow in a file
 // next to it — the same name that finds it on a server.
 type loader struct {
-	allowedEnv []string
+	allowedEnv  []string
+	connections *localConnections // nil: steps' connections are not checked
 }
 
 func (l loader) options() flow.Options {
-	return flow.Options{AllowedEnv: l.allowedEnv, ResolveFlow: l.resolve, Actions: connectors.HasAction, Sources: connectors.Source}
+	o := flow.Options{AllowedEnv: l.allowedEnv, ResolveFlow: l.resolve, Actions: connectors.HasAction, Sources: connectors.Source,
+		ActionInput: connectors.ActionInput}
+	if l.connections != nil {
+		o.Connection = l.connections.check
+	}
+	return o
 }
 
 // read loads and validates one file.

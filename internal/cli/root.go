@@ -77,7 +77,8 @@ of steps that records stream through. Flows are YAML or JSON documents.`,
 	root.SetIn(s.in)
 	root.SetOut(s.out)
 	root.SetErr(s.err)
-	root.AddCommand(newValidate(s), newRun(s), newServe(s), newSchema(s), newVersion(s), newFlowCmd(s), newRunsCmd(s), newConnectorsCmd(s))
+	root.AddCommand(newValidate(s), newRun(s), newServe(s), newSchema(s), newVersion(s), newFlowCmd(s), newRunsCmd(s), newConnectorsCmd(s), newDeadLettersCmd(s),
+		newConnectionCmd(s), newSecretsCmd(s))
 	return root
 }
 

@@ -20,11 +20,13 @@ import (
 )
 
 type runFlags struct {
-	input    string
-	allowEnv []string
-	allowNet []string
-	pretty   bool
-	stats    bool
+	input       string
+	allowEnv    []string
+	allowNet    []string
+	allowFolder []string
+	connections string
+	pretty      bool
+	stats       bool
 }
 
 func newRun(s env) *cobra.Command {
@@ -50,6 +52,8 @@ element.`,
 	fl.StringVarP(&f.input, "input", "i", "", "input: inline JSON, @file.json, or - for standard input")
 	fl.StringArrayVar(&f.allowEnv, "allow-env", nil, "environment variable flows may read as env.NAME (repeatable; also "+envAllowEnv+")")
 	fl.StringArrayVar(&f.allowNet, "allow-network", nil, "private network or address outbound calls may reach, e.g. 10.0.0.0/8 (repeatable; also "+envAllowNet+")")
+	fl.StringArrayVar(&f.allowFolder, "allow-folder", nil, "folder connectors may read and write files in (repeatable; also "+envAllowFolders+")")
+	fl.StringVar(&f.connections, "connections", "", "YAML file of the connections the flow's steps use (see docs/connections.md)")
 	fl.BoolVar(&f.pretty, "pretty", false, "indent output records")
 	fl.BoolVar(&f.stats, "stats", false, "print records in and out of every step")
 	return cmd
@@ -57,7 +61,11 @@ element.`,
 
 func runFile(ctx context.Context, s env, file string, f runFlags) error {
 	allowed := append(s.list(envAllowEnv), f.allowEnv...)
-	l := loader{allowedEnv: allowed}
+	conns, err := readConnections(f.connections)
+	if err != nil {
+		return err
+	}
+	l := loader{allowedEnv: allowed, connections: conns}
 	doc, diags, err := l.read(file)
 	if err != nil {
 		return err
@@ -72,6 +80,12 @@ func runFile(ctx context.Context, s env, file string, f runFlags) error {
 	if err != nil {
 		return err
 	}
+	pool, err := conns.pool(s, f, allowed, opts)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	opts.Connections = pool
 	plan, err := engine.Compile(doc, opts)
 	if err != nil {
 		return err

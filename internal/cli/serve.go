@@ -19,6 +19,7 @@ import (
 
 	"github.com/bistro-dev/bistro/internal/api"
 	"github.com/bistro-dev/bistro/internal/runner"
+	"github.com/bistro-dev/bistro/internal/secret"
 	"github.com/bistro-dev/bistro/internal/store"
 	"github.com/bistro-dev/bistro/internal/store/postgres"
 	"github.com/bistro-dev/bistro/internal/store/sqlite"
@@ -38,14 +39,15 @@ const (
 )
 
 type serveFlags struct {
-	data      string
-	database  string
-	listen    string
-	allowEnv  []string
-	allowNet  []string
-	workers   int
-	maxQueued int
-	drain     time.Duration
+	data        string
+	database    string
+	listen      string
+	allowEnv    []string
+	allowNet    []string
+	allowFolder []string
+	workers     int
+	maxQueued   int
+	drain       time.Duration
 }
 
 func newServe(s env) *cobra.Command {
@@ -57,7 +59,9 @@ func newServe(s env) *cobra.Command {
 that run flows durably. Data lives in the data directory (SQLite) unless
 --database-url points at PostgreSQL. On first start an admin API token is
 created, printed once and written to <data>/admin-token (readable by the
-owner only).`,
+owner only). The secrets of connections are encrypted with the key in
+BISTRO_SECRET_KEY or, without it, in <data>/secret.key, created (readable by
+the owner only) at first start: back it up, without it they are lost.`,
 		Example: `  bistro serve
   bistro serve --data /var/lib/bistro --listen 0.0.0.0:8080
   bistro serve --database-url postgres://bistro@db.internal:5432/bistro`,
@@ -75,6 +79,7 @@ owner only).`,
 	fl.StringVar(&f.listen, "listen", "", "address to listen on (default 127.0.0.1:8080, loopback only; also "+envListen+")")
 	fl.StringArrayVar(&f.allowEnv, "allow-env", nil, "environment variable flows may read as env.NAME (repeatable; also "+envAllowEnv+")")
 	fl.StringArrayVar(&f.allowNet, "allow-network", nil, "private network outbound calls may reach, e.g. 10.0.0.0/8 (repeatable; also "+envAllowNet+")")
+	fl.StringArrayVar(&f.allowFolder, "allow-folder", nil, "folder connectors may read and write files in (repeatable; also "+envAllowFolders+")")
 	fl.IntVar(&f.workers, "workers", 0, "runs executed at once (default 2 per CPU)")
 	fl.IntVar(&f.maxQueued, "max-queued", 10000, "queued runs beyond which new events are answered 503 with Retry-After")
 	fl.DurationVar(&f.drain, "drain", 10*time.Second, "on shutdown, how long running steps may finish; the rest resume after restart")
@@ -98,6 +103,7 @@ func (s env) fill(f *serveFlags) {
 	pick(&f.listen, envListen, "127.0.0.1:8080")
 	f.allowEnv = append(s.list(envAllowEnv), f.allowEnv...)
 	f.allowNet = append(s.list(envAllowNet), f.allowNet...)
+	f.allowFolder = append(s.list(envAllowFolders), f.allowFolder...)
 }
 
 func serve(ctx context.Context, s env, f serveFlags) error {
@@ -109,6 +115,10 @@ func serve(ctx context.Context, s env, f serveFlags) error {
 	logger := slog.New(secrets.Handler(slog.NewTextHandler(s.err, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	if err := os.MkdirAll(f.data, 0o700); err != nil {
 		return fmt.Errorf("cannot create the data directory %s: %v", f.data, err)
+	}
+	keys, err := secret.LoadKeyring(s.lookup, f.data)
+	if err != nil {
+		return err
 	}
 	st, err := openStore(ctx, f, logger)
 	if err != nil {
@@ -126,8 +136,13 @@ func serve(ctx context.Context, s env, f serveFlags) error {
 		return err
 	}
 	eng.Logger = logger
+	cenv, err := connEnv(f.allowNet, f.allowFolder)
+	if err != nil {
+		return err
+	}
 	r, err := runner.New(runner.Config{Store: st, Engine: eng, AllowedEnv: f.allowEnv, Logger: logger,
-		MaxQueued: f.maxQueued, Workers: f.workers, DrainTimeout: f.drain, Registry: reg, Redact: secrets})
+		MaxQueued: f.maxQueued, Workers: f.workers, DrainTimeout: f.drain, Registry: reg, Redact: secrets,
+		Keyring: keys, ConnEnv: cenv})
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,7 @@ import (
 
 func newValidate(s env) *cobra.Command {
 	var allowEnv []string
-	var format string
+	var format, connections string
 	cmd := &cobra.Command{
 		Use:   "validate FILE...",
 		Short: "Check flow files and report every problem",
@@ -25,11 +25,19 @@ line and column. Exits with status 1 when any file has an error.`,
 				return fmt.Errorf("--format must be text or json, not %q", format)
 			}
 			l := loader{allowedEnv: append(s.list(envAllowEnv), allowEnv...)}
+			if connections != "" {
+				conns, err := readConnections(connections)
+				if err != nil {
+					return err
+				}
+				l.connections = conns
+			}
 			return validateFiles(s, l, files, format)
 		},
 	}
 	cmd.Flags().StringArrayVar(&allowEnv, "allow-env", nil, "environment variable flows may read as env.NAME (repeatable; also "+envAllowEnv+")")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	cmd.Flags().StringVar(&connections, "connections", "", "YAML file of connections: steps' connections are then checked against it")
 	return cmd
 }
 

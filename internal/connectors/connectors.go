@@ -10,12 +10,25 @@ import (
 	"strings"
 
 	"github.com/bistro-dev/bistro/connector"
+	"github.com/bistro-dev/bistro/internal/connectors/email"
+	"github.com/bistro-dev/bistro/internal/connectors/files"
+	"github.com/bistro-dev/bistro/internal/connectors/mysql"
+	"github.com/bistro-dev/bistro/internal/connectors/postgres"
+	"github.com/bistro-dev/bistro/internal/connectors/redis"
+	"github.com/bistro-dev/bistro/internal/connectors/sqlite"
 )
 
 // Builtin returns the connectors Bistro ships with that connections are
 // made of. A new connector is added here, one line, nowhere else.
 func Builtin() []connector.Connector {
-	return []connector.Connector{}
+	return []connector.Connector{
+		email.New(),
+		files.New(),
+		mysql.New(),
+		postgres.New(),
+		redis.New(),
+		sqlite.New(),
+	}
 }
 
 // All returns the specs of the built-in connectors, the http step's

@@ -40,7 +40,7 @@ func TestHasAction(t *testing.T) {
 	}{
 		{"http.request", false}, // built in: runs as the http step
 		{"http.get", false},
-		{"postgres.upsert", false},
+		{"postgres.upsert", true},
 		{"http", false},
 		{"", false},
 	}

@@ -19,6 +19,7 @@ func (r *Runner) ApplyFlow(ctx context.Context, workspace, file string, doc []by
 	d, diags := flow.Load(file, doc, r.specOptions(flow.Options{
 		AllowedEnv:  r.cfg.AllowedEnv,
 		ResolveFlow: r.resolver(ctx, workspace),
+		Connection:  r.connectionCheck(ctx, workspace),
 	}))
 	if diags.HasErrors() || d == nil || d.Flow == nil {
 		return store.Flow{}, false, &api.ApplyError{Diagnostics: diags}

@@ -31,6 +31,7 @@ import (
 	"github.com/bistro-dev/bistro/internal/engine"
 	"github.com/bistro-dev/bistro/internal/redact"
 	"github.com/bistro-dev/bistro/internal/schedule"
+	"github.com/bistro-dev/bistro/internal/secret"
 	"github.com/bistro-dev/bistro/internal/store"
 	"github.com/bistro-dev/bistro/internal/webhook"
 )
@@ -86,6 +87,13 @@ type Config struct {
 	// allowed environment variable is how a flow reaches a token. The same
 	// filter should sit in front of the server's logs. Nil: a new one.
 	Redact *redact.Filter
+	// Keyring seals and opens the secrets of connections. Nil: connections
+	// with secrets can be neither saved nor opened.
+	Keyring *secret.Keyring
+	// ConnEnv is lent to every connection: the guarded Dial and HTTP
+	// client and the folders the admin allowed; its Logger defaults to
+	// Logger.
+	ConnEnv connector.Env
 }
 
 // Runner runs flows on the server. It implements api.Backend.
@@ -132,6 +140,7 @@ func New(cfg Config) (*Runner, error) {
 	r.plans = newPlanCache(cfg.PlanCache)
 	r.sched = schedule.NewScheduler(r.clock, r.fireSchedule, r.log)
 	r.cfg.Engine.Flows = &flowLoader{r: r}
+	r.wireConnections()
 	m, err := newMetrics(cfg.Registry)
 	if err != nil {
 		return nil, err
@@ -190,6 +199,7 @@ func withDefaults(cfg Config) Config {
 func (r *Runner) Start(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	defer r.closeConnections()
 	errs := make(chan error, 8)
 	var wg sync.WaitGroup
 	start := func(name string, f func(context.Context) error) {

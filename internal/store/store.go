@@ -33,6 +33,7 @@ type Store interface {
 	FlowStore
 	RunStore
 	TokenStore
+	ConnectionStore
 	EventStore
 	// Work starts the durable workers: handle is called for every queued
 	// run, at least once; it returns when ctx is done and in-flight handles

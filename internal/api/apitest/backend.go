@@ -36,6 +36,8 @@ type Backend struct {
 	LastInput  json.RawMessage
 	LastFilter store.RunFilter
 	nextID     int
+	dead       map[string]store.DeadLetter
+	conns      map[string]*conn
 }
 
 // T0 is the time the double stamps on what it creates.

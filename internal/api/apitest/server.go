@@ -13,8 +13,8 @@ import (
 )
 
 // Seed gives the backend one webhook flow, "leads" (version 2, webhook id
-// "whleads"), a failed run of it, "run-x", with one step, and a run of
-// another workspace, "run-other".
+// "whleads"), a failed run of it, "run-x", with one step, a run of
+// another workspace, "run-other", and the connection "crm-db".
 func (b *Backend) Seed() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -31,6 +31,7 @@ func (b *Backend) Seed() {
 	b.Steps["run-x"] = []store.Step{{RunID: "run-x", StepID: "clean", Status: store.StatusSucceeded, In: 1, Out: 1,
 		Input: json.RawMessage(`[{"email":" A@B.C "}]`), Output: json.RawMessage(`[{"email":"a@b.c"}]`)}}
 	b.Runs["run-other"] = store.Run{ID: "run-other", Workspace: "elsewhere", Status: store.StatusQueued}
+	b.seedConnections()
 }
 
 // Server is an API server on a seeded Backend.

@@ -37,6 +37,8 @@ var methods = map[string]bool{
 	"CreateRuns": true, "GetRun": true, "ListRuns": true, "UpdateRun": true,
 	"SaveStep": true, "ListSteps": true, "CountRuns": true, "PruneRuns": true,
 	"CreateToken": true, "TokenByHash": true, "CountTokens": true,
+	"PutConnection": true, "GetConnection": true, "ListConnections": true, "DeleteConnection": true,
+	"ListSealed": true, "Reseal": true,
 	"Work": true, "Close": true,
 	"FlowByWebhookID": true, "SaveSteps": true, "Ping": true,
 	Handler: true,

@@ -71,6 +71,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		"EventCursor":        testEventCursor,
 		"DeadLetters":        testDeadLetters,
 	}
+	addConnectionTests(tests)
 	for name, test := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
