@@ -83,7 +83,11 @@ type Pinger interface {
 // Message is one message from a push trigger.
 type Message struct {
 	// ID identifies the message at its source (a stream entry id, a
-	// message id); it is shown in the dead-letter list.
+	// message id); it is shown in the dead-letter list, and a message
+	// delivered again with the same ID does not start a second run. It
+	// must therefore never be reused for another message of the same
+	// source; leave it empty when the source has no such id (delivery
+	// tags and packet ids that restart are not ids).
 	ID string
 	// Record is the message as a record: its fields are what the trigger's
 	// Output describes.

@@ -10,9 +10,13 @@ import (
 	"strings"
 
 	"github.com/bistro-dev/bistro/connector"
+	"github.com/bistro-dev/bistro/internal/connectors/amqp"
+	"github.com/bistro-dev/bistro/internal/connectors/chat"
 	"github.com/bistro-dev/bistro/internal/connectors/email"
 	"github.com/bistro-dev/bistro/internal/connectors/files"
+	"github.com/bistro-dev/bistro/internal/connectors/mqtt"
 	"github.com/bistro-dev/bistro/internal/connectors/mysql"
+	"github.com/bistro-dev/bistro/internal/connectors/nats"
 	"github.com/bistro-dev/bistro/internal/connectors/postgres"
 	"github.com/bistro-dev/bistro/internal/connectors/redis"
 	"github.com/bistro-dev/bistro/internal/connectors/sqlite"
@@ -22,9 +26,13 @@ import (
 // made of. A new connector is added here, one line, nowhere else.
 func Builtin() []connector.Connector {
 	return []connector.Connector{
+		amqp.New(),
+		chat.New(),
 		email.New(),
 		files.New(),
+		mqtt.New(),
 		mysql.New(),
+		nats.New(),
 		postgres.New(),
 		redis.New(),
 		sqlite.New(),

@@ -52,7 +52,7 @@ type Trigger struct {
 // new rows of every poll of a poll source (a table).
 type EventTrigger struct {
 	// Source is the connector's trigger, e.g. "redis.stream" or
-	// "postgres.new_rows".
+	// "postgres.new_row".
 	Source string `json:"source"`
 	// Connection names the connection the trigger listens on.
 	Connection string `json:"connection,omitempty"`

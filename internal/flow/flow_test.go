@@ -26,8 +26,8 @@ var testOptions = Options{
 				{Name: "stream", Type: connector.String, Required: true, Help: "The stream to read."},
 				{Name: "group", Type: connector.String, Help: "The consumer group."},
 			}}, true
-		case "postgres.new_rows":
-			return connector.Trigger{Name: "new_rows", Kind: connector.Poll, Input: []connector.Field{
+		case "postgres.new_row":
+			return connector.Trigger{Name: "new_row", Kind: connector.Poll, Input: []connector.Field{
 				{Name: "table", Type: connector.String, Required: true, Help: "The table to watch."},
 			}}, true
 		}

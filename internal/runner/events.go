@@ -183,7 +183,7 @@ func (r *Runner) deliverer(f store.Flow, src eventSource) connector.Deliver {
 		}
 		key := ""
 		if m.ID != "" {
-			key = "event:" + m.ID
+			key = "event:" + src.trigger.Source + ":" + src.trigger.Connection + ":" + m.ID
 		}
 		return r.queueEvent(ctx, f, eventData{Source: src.trigger.Source, MessageID: m.ID, Attempt: 1}, in, key, "")
 	}

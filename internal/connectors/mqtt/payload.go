@@ -1,0 +1,107 @@
+package mqtt
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"unicode/utf8"
+
+	"github.com/eclipse/paho.golang/paho"
+
+	"github.com/bistro-dev/bistro/internal/record"
+)
+
+// encode makes a message's payload from the step's data: text as it is,
+// anything else as JSON; no data sends the whole record.
+func encode(data any, rec map[string]any) ([]byte, error) {
+	if data == nil {
+		data = rec
+		if data == nil {
+			data = map[string]any{}
+		}
+	}
+	switch d := data.(type) {
+	case string:
+		return []byte(d), nil
+	case []byte:
+		return d, nil
+	}
+	b, err := json.Marshal(data)
+	if err != nil {
+		return nil, fmt.Errorf("'data' cannot be sent as JSON: %w", err)
+	}
+	return b, nil
+}
+
+// decode reads a payload for a record: JSON decoded, other text as text,
+// and bytes that are not text as {"base64": ...}.
+func decode(payload []byte) any {
+	if json.Valid(payload) {
+		dec := json.NewDecoder(bytes.NewReader(payload))
+		dec.UseNumber()
+		var v any
+		if dec.Decode(&v) == nil {
+			return record.Normalize(v)
+		}
+	}
+	if utf8.Valid(payload) {
+		return string(payload)
+	}
+	return map[string]any{"base64": base64.StdEncoding.EncodeToString(payload)}
+}
+
+// headersIn turns the step's headers into MQTT user properties; a list
+// gives a name several values.
+func headersIn(v any) (paho.UserProperties, error) {
+	m, ok := v.(map[string]any)
+	if v == nil || (ok && len(m) == 0) {
+		return nil, nil
+	}
+	if !ok {
+		return nil, fmt.Errorf("'headers' must be a group of names and values")
+	}
+	var props paho.UserProperties
+	for _, name := range slices.Sorted(maps.Keys(m)) {
+		if list, isList := m[name].([]any); isList {
+			for _, e := range list {
+				props.Add(name, fmt.Sprint(e))
+			}
+			continue
+		}
+		props.Add(name, fmt.Sprint(m[name]))
+	}
+	return props, nil
+}
+
+// headersOut turns MQTT user properties into a record's headers: one value
+// as text, several as a list.
+func headersOut(props paho.UserProperties) map[string]any {
+	out := make(map[string]any, len(props))
+	for _, p := range props {
+		switch prev := out[p.Key].(type) {
+		case nil:
+			out[p.Key] = p.Value
+		case string:
+			out[p.Key] = []any{prev, p.Value}
+		case []any:
+			out[p.Key] = append(prev, p.Value)
+		}
+	}
+	return out
+}
+
+// messageRecord is the record of a message.
+func messageRecord(p *paho.Publish) map[string]any {
+	var props paho.UserProperties
+	if p.Properties != nil {
+		props = p.Properties.User
+	}
+	return map[string]any{
+		"topic":   p.Topic,
+		"data":    decode(p.Payload),
+		"headers": headersOut(props),
+	}
+}
