@@ -140,6 +140,15 @@ type Input struct {
 	// Observe, when set, is shown the records in and out of every step.
 	// It belongs to the run rather than the plan, which runs may share.
 	Observe Observer
+	// Skip leaves out the first Skip input records: a resumed run
+	// (Plan.Resumable) had finished them before. Records keep their
+	// numbers.
+	Skip int
+	// Progress, when set, is called after every batch of input records
+	// with the number of the last input record that has gone through
+	// every step: where a resumed run would start after. It runs on the
+	// run's goroutine, between batches.
+	Progress func(done int)
 }
 
 // Status is how a run ended.

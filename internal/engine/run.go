@@ -56,7 +56,8 @@ func (p *Plan) run(ctx context.Context, in Input, out func(Record) error, depth 
 		return r.res, err
 	}
 	prefix := parallelPrefix(p.steps)
-	if prefix == 0 || in.Records == nil || runtime.GOMAXPROCS(0) < 2 || p.serial || in.Observe != nil {
+	if prefix == 0 || in.Records == nil || runtime.GOMAXPROCS(0) < 2 || p.serial || in.Observe != nil ||
+		in.Progress != nil || in.Skip > 0 {
 		head := r.chain(p.steps, outSink{out: out})
 		err = r.feed(in, head)
 		if err == nil && !r.stopped {
@@ -136,6 +137,9 @@ func (r *run) feed(in Input, head sink) error {
 			}
 			break
 		}
+		if n <= in.Skip {
+			continue
+		}
 		if rec == nil {
 			rec = Record{}
 		}
@@ -146,13 +150,27 @@ func (r *run) feed(in Input, head sink) error {
 		if err = r.pushInput(head, batch); err != nil || r.stopped || r.inputDone {
 			break
 		}
+		r.progress(in, n)
 		clear(batch)
 		batch = batch[:0]
 	}
 	if err != nil || r.stopped || r.inputDone {
 		return err
 	}
-	return r.pushInput(head, batch)
+	if err := r.pushInput(head, batch); err != nil || len(batch) == 0 || r.stopped {
+		return err
+	}
+	r.progress(in, n)
+	return nil
+}
+
+// progress tells that the input records up to done went through every
+// step. Records a step holds would not have: plans with such steps are
+// not resumable, and their runs are given no Progress.
+func (r *run) progress(in Input, done int) {
+	if in.Progress != nil && r.depth == 0 {
+		in.Progress(done)
+	}
 }
 
 func (r *run) pushInput(head sink, batch []item) error {

@@ -41,6 +41,10 @@ type execution struct {
 	trigger map[string]any
 	input   []engine.Record // nil: one empty record
 	timeout time.Duration
+	// skip and done are where a resumed run starts: after the first skip
+	// input records, with the output they had produced.
+	skip int
+	done json.RawMessage
 }
 
 // execute runs the plan; ctx ending interrupts it, CancelRun cancels it.
@@ -63,6 +67,11 @@ func (r *Runner) execute(ctx context.Context, x execution) outcome {
 	in := engine.Input{Trigger: x.trigger, RunID: x.runID, Observe: o.records.observe}
 	if x.input != nil {
 		in.Records = recordSeq(x.input)
+		in.Skip = x.skip
+		in.Progress = r.checkpointer(ctx, &x, o.out)
+		if x.skip > 0 {
+			o.out.resume(x.done)
+		}
 	}
 	res, err := x.c.plan.Run(runCtx, in, o.out.add)
 	o.ended = r.clock.Now()

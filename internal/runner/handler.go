@@ -66,8 +66,16 @@ func (r *Runner) runQueued(ctx context.Context, run store.Run, c *compiled) erro
 	if err != nil {
 		return r.failEarly(ctx, run, "the run's input could not be read: "+err.Error())
 	}
+	skip, done, err := r.resumePoint(ctx, run, c)
+	if err != nil {
+		return err
+	}
+	if skip > 0 {
+		r.log.Info("the run resumes where it was interrupted", "run", run.ID, "after_record", skip)
+	}
 	o := r.execute(ctx, execution{
 		runID: run.ID, c: c, trigger: triggerOf(run.TriggerData), input: input, timeout: runTimeout(c),
+		skip: skip, done: done,
 	})
 	if o.interrupted {
 		return fmt.Errorf("run %s was interrupted: %w", run.ID, context.Cause(ctx))

@@ -7,7 +7,9 @@
 // # Delivery
 //
 // Runs are executed at least once: a run whose worker dies is handed to
-// another worker, which starts it again from its first step. A run that is
+// another worker, which goes on after the input records the run had
+// finished at its last checkpoint (see checkpoint.go), or starts it again
+// from its first record when its flow holds records in a step. A run that is
 // already final is never touched again. A sync webhook run that passes its
 // timeout is abandoned in the request and restarts on a worker, so its steps
 // may run twice.

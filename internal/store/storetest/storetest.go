@@ -70,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		"WorkWithoutHandler": testWorkWithoutHandler,
 		"EventCursor":        testEventCursor,
 		"DeadLetters":        testDeadLetters,
+		"Checkpoint":         testCheckpoint,
 	}
 	addConnectionTests(tests)
 	for name, test := range tests {
