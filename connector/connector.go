@@ -44,7 +44,8 @@ type Request struct {
 	// Action is the action's name without the connector's prefix.
 	Action string
 	// Input are the step's evaluated settings, checked against the
-	// action's Input fields, defaults filled in.
+	// action's Input fields, defaults filled in. Requests may share it:
+	// read it, never change it.
 	Input map[string]any
 	// Record is the record the step is handling (a write action with no
 	// explicit values writes this record).

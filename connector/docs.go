@@ -14,7 +14,7 @@ func (s Spec) Markdown() string {
 	fmt.Fprintf(&b, "%s\n\n", s.Description)
 	fmt.Fprintf(&b, "- Category: %s\n- Version: %s\n", s.Category, s.Version)
 	if s.BuiltIn {
-		b.WriteString("- Built in: needs no connection; flows use it as its own step kind (`http:`), not through `action:`\n")
+		b.WriteString("- Built in: flows use it as its own step kind (`http:`), not through `action:`; a connection is optional\n")
 	}
 	if len(s.Config) > 0 {
 		b.WriteString("\n## Connection settings\n\n")

@@ -41,8 +41,9 @@ type Spec struct {
 	Category string `json:"category"`
 	// Description says in one or two sentences what the connector is for.
 	Description string `json:"description"`
-	// BuiltIn is set for connectors that run inside Bistro without a
-	// connection (the HTTP step): their Config is empty.
+	// BuiltIn is set for connectors that run inside Bistro as their own
+	// step kind (the HTTP step) rather than through "action:"; their
+	// Config, if any, is what a step may take from a connection.
 	BuiltIn bool `json:"built_in,omitempty"`
 	// Config are the settings of a connection.
 	Config []Field `json:"config,omitempty"`

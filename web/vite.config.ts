@@ -17,6 +17,9 @@ export default defineConfig({
     chunkSizeWarningLimit: 1500,
   },
   server: {
+    // The editor imports docs/flow.schema.json, docs/expressions.md and
+    // examples/ from the repository at build time.
+    fs: { allow: [".."] },
     proxy: {
       "/api": server,
       "/hooks": server,

@@ -45,7 +45,10 @@ func Problems(s connector.Spec) []string {
 	p.require(s.Version != "", "has no version")
 	p.require(s.Category != "", "has no category")
 	p.require(s.Description != "", "has no description")
-	p.require(!s.BuiltIn || len(s.Config) == 0, "is built in but has connection settings")
+	// A built-in connector may have connection settings: the http step
+	// runs as its own step kind, yet can take an API's address and
+	// credentials from a stored connection, so BuiltIn says how flows use
+	// the connector, not whether it has connections.
 	p.require(len(s.Actions)+len(s.Triggers) > 0, "has neither actions nor triggers")
 	p.fields("setting", s.Config)
 	p.actions(s.Actions)
@@ -215,17 +218,24 @@ func CheckOpen(t testing.TB, c connector.Connector, config map[string]any) {
 // test log.
 func Env(t testing.TB) connector.Env {
 	t.Helper()
-	allow, err := egress.ParseAllow([]string{"127.0.0.0/8", "::1/128"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	policy := egress.Policy{Allow: allow}
+	policy := loopback(t)
 	return connector.Env{
 		Dial:    policy.Dialer().DialContext,
 		HTTP:    &http.Client{Transport: policy.Transport(), Timeout: time.Minute},
 		Folders: []string{t.TempDir()},
 		Logger:  slog.New(slog.NewTextHandler(testWriter{t}, nil)),
 	}
+}
+
+// loopback is the network policy of tests: loopback allowed, nothing else
+// private.
+func loopback(t testing.TB) egress.Policy {
+	t.Helper()
+	allow, err := egress.ParseAllow([]string{"127.0.0.0/8", "::1/128"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return egress.Policy{Allow: allow}
 }
 
 type testWriter struct{ t testing.TB }

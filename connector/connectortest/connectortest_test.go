@@ -45,7 +45,7 @@ func TestProblems(t *testing.T) {
 		{"default of wrong kind", func(s *connector.Spec) { s.Config[0].Default = 5 }, "has a default that is not valid: 'value' must be text"},
 		{"endpoint on missing field", func(s *connector.Spec) { s.Endpoints[0].Field = "host" }, `setting "host", which does not exist`},
 		{"endpoint on missing action", func(s *connector.Spec) { s.Endpoints[0].Action = "get" }, `action "get"`},
-		{"built in with settings", func(s *connector.Spec) { s.BuiltIn = true }, "built in but has connection settings"},
+		{"built in with connection settings", func(s *connector.Spec) { s.BuiltIn = true }, ""},
 		{"nothing to do", func(s *connector.Spec) { s.Actions, s.Triggers = nil, nil }, "neither actions nor triggers"},
 		{"nested field", func(s *connector.Spec) {
 			s.Config = append(s.Config, connector.Field{Name: "auth", Type: connector.Object, Help: "Login.",

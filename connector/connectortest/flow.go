@@ -8,6 +8,7 @@ import (
 	"github.com/bistro-dev/bistro/internal/connpool"
 	"github.com/bistro-dev/bistro/internal/engine"
 	"github.com/bistro-dev/bistro/internal/flow"
+	"github.com/bistro-dev/bistro/internal/httpstep"
 	"github.com/bistro-dev/bistro/internal/record"
 )
 
@@ -16,6 +17,8 @@ import (
 // settings, starting from records. It checks the flow as `bistro validate`
 // does, fails t on any problem, and returns the run's result and the
 // records the flow ended with. A failed run is returned, not a test failure.
+// http steps run too, reaching loopback addresses only (the connection
+// "test" serves an http step when c is the http connector).
 func RunFlow(t testing.TB, c connector.Connector, config map[string]any, src string, records []map[string]any) (*engine.Result, []map[string]any) {
 	t.Helper()
 	spec := c.Spec()
@@ -42,7 +45,8 @@ func RunFlow(t testing.TB, c connector.Connector, config map[string]any, src str
 	if diags.HasErrors() {
 		t.Fatalf("the test flow is not valid:\n%s", diags)
 	}
-	plan, err := engine.Compile(doc, engine.Options{Connections: pool})
+	web := httpstep.NewClient(httpstep.ClientOptions{Egress: loopback(t)})
+	plan, err := engine.Compile(doc, engine.Options{Connections: pool, HTTP: web})
 	if err != nil {
 		t.Fatalf("compile the test flow: %v", err)
 	}

@@ -13,6 +13,8 @@ type ApplyFlowRequest struct {
 	Document string `json:"document" minLength:"1" doc:"The flow document, YAML or JSON, as written"`
 	Format   string `json:"format,omitempty" enum:"yaml,json" doc:"How the document is written; by default from the file name, else YAML"`
 	File     string `json:"file,omitempty" maxLength:"500" doc:"The file the document came from, used in error messages"`
+	// BaseVersion guards against saving over someone else's change.
+	BaseVersion *int `json:"base_version,omitempty" minimum:"0" doc:"The version the change started from (0 for a new flow): when the flow has another version now, nothing is saved and the answer is 409"`
 }
 
 // ApplyFlowResult is the saved flow and whether a version was added.
@@ -40,7 +42,7 @@ func (s *server) registerFlows(api huma.API) {
 		OperationID: "apply-flow", Method: http.MethodPut, Path: "/api/v1/flows", Tags: tags,
 		Summary:     "Create or update a flow from its document",
 		Description: "Validates the document and saves it as a new version when it differs from the latest one. An invalid document is not saved: the answer (422) lists every problem with its location.",
-		Errors:      []int{http.StatusUnprocessableEntity},
+		Errors:      []int{http.StatusConflict, http.StatusUnprocessableEntity},
 	}), s.applyFlow)
 	huma.Register(api, secured(huma.Operation{
 		OperationID: "list-flows", Method: http.MethodGet, Path: "/api/v1/flows", Tags: tags,
@@ -72,6 +74,9 @@ func (s *server) applyFlow(ctx context.Context, in *struct {
 	if file == "" {
 		// The backend tells YAML from JSON by the extension.
 		file = "flow." + map[bool]string{true: "json", false: "yaml"}[in.Body.Format == "json"]
+	}
+	if err := s.checkBase(ctx, c.Workspace, file, in.Body.Document, in.Body.BaseVersion); err != nil {
+		return nil, err
 	}
 	f, changed, err := s.backend.ApplyFlow(ctx, c.Workspace, file, []byte(in.Body.Document), c.TokenID)
 	if err != nil {

@@ -30,6 +30,7 @@ func Builtin() []connector.Connector {
 		chat.New(),
 		email.New(),
 		files.New(),
+		NewHTTP(),
 		mqtt.New(),
 		mysql.New(),
 		nats.New(),
@@ -42,7 +43,7 @@ func Builtin() []connector.Connector {
 // All returns the specs of the built-in connectors, the http step's
 // included, ordered by name.
 func All() []connector.Spec {
-	specs := []connector.Spec{HTTP()}
+	var specs []connector.Spec
 	for _, c := range Builtin() {
 		specs = append(specs, c.Spec())
 	}

@@ -52,7 +52,7 @@ func (p *Pool) Action(id string) (connector.Action, bool) {
 		return connector.Action{}, false
 	}
 	c, ok := p.Find(name)
-	if !ok {
+	if !ok || c.Spec().BuiltIn {
 		return connector.Action{}, false
 	}
 	return c.Spec().Action(action)

@@ -39,6 +39,9 @@ type actionKind struct {
 	connection string
 	spec       connector.Action
 	with       *expr.Value // nil: no settings
+	// static are the settings, checked and with defaults, when they hold
+	// no template: computed once and shared by every request.
+	static map[string]any
 }
 
 func (c *compiler) action(fs *flow.Step, scope flow.Scope) (kind, error) {
@@ -57,6 +60,13 @@ func (c *compiler) action(fs *flow.Step, scope flow.Scope) (kind, error) {
 		if k.with, err = c.value(map[string]any(fs.With), scope, "with"); err != nil {
 			return nil, err
 		}
+	}
+	if k.with == nil || k.with.Static() {
+		input, err := k.evaluate(nil)
+		if err != nil {
+			return nil, err
+		}
+		k.static = input
 	}
 	if spec.Batch && fs.OnError != nil && len(fs.OnError.Steps) == 0 && fs.OnError.Action != "" && fs.OnError.Action != "fail" ||
 		spec.Batch && fs.OnError != nil && len(fs.OnError.Steps) > 0 {
@@ -77,15 +87,34 @@ func (k *actionKind) flush(*op) error { return nil }
 // request builds the request for the record the run is on: the step's
 // settings evaluated, defaults filled in and checked.
 func (k *actionKind) request(o *op, it *item) (connector.Request, error) {
+	input := k.static
+	if input == nil {
+		var err error
+		if input, err = k.evaluate(o.r.vars); err != nil {
+			return connector.Request{}, err
+		}
+	}
+	o.calls++
+	return connector.Request{
+		Action: k.action,
+		Input:  input,
+		Record: it.rec,
+		Key:    idempotencyKey(o.r.res.RunID, o.s.id, o.calls),
+	}, nil
+}
+
+// evaluate computes the step's settings for the variables, checks them
+// and fills in the defaults.
+func (k *actionKind) evaluate(vars expr.Vars) (map[string]any, error) {
 	input := map[string]any{}
 	if k.with != nil {
-		v, err := k.with.Eval(o.r.vars)
+		v, err := k.with.Eval(vars)
 		if err != nil {
-			return connector.Request{}, fault.Permanent(fmt.Errorf("with: %w", err))
+			return nil, fault.Permanent(fmt.Errorf("with: %w", err))
 		}
 		m, ok := v.(map[string]any)
 		if !ok {
-			return connector.Request{}, fault.Permanent(fmt.Errorf("with must give named settings"))
+			return nil, fault.Permanent(fmt.Errorf("with must give named settings"))
 		}
 		input = m
 	}
@@ -94,15 +123,9 @@ func (k *actionKind) request(o *op, it *item) (connector.Request, error) {
 		for i, e := range errs {
 			msgs[i] = e.Message
 		}
-		return connector.Request{}, fault.Permanent(fmt.Errorf("with: %s", strings.Join(msgs, "; ")))
+		return nil, fault.Permanent(fmt.Errorf("with: %s", strings.Join(msgs, "; ")))
 	}
-	o.calls++
-	return connector.Request{
-		Action: k.action,
-		Input:  k.spec.WithDefaults(input),
-		Record: it.rec,
-		Key:    idempotencyKey(o.r.res.RunID, o.s.id, o.calls),
-	}, nil
+	return k.spec.WithDefaults(input), nil
 }
 
 func (k *actionKind) conn(o *op) (connector.Conn, error) {
@@ -187,8 +210,8 @@ func (p *batchProc) apply(o *op, it *item) error {
 		p.first = p.seen + 1
 	}
 	p.seen++
-	// The request keeps the record: later steps may change theirs.
-	req.Record = cloneRecord(it.rec, 0)
+	// The batch keeps the record without a copy: a bulk action passes on
+	// no record, so no later step changes it.
 	p.reqs = append(p.reqs, req)
 	if len(p.reqs) < p.size(req) {
 		return nil

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/bistro-dev/bistro/internal/expr"
+	"github.com/bistro-dev/bistro/internal/fault"
 	"github.com/bistro-dev/bistro/internal/flow"
 	"github.com/bistro-dev/bistro/internal/httpstep"
 )
@@ -161,15 +162,40 @@ func (k *httpKind) apply(o *op, it *item) error {
 	if o.r.plan.opts.HTTP == nil {
 		return errors.New("HTTP steps cannot run here: no HTTP client is set up")
 	}
+	conn, err := k.conn(o)
+	if err != nil {
+		return err
+	}
 	o.calls++
 	o.r.vars[expr.VarIdempotencyKey] = idempotencyKey(o.r.res.RunID, o.s.id, o.calls)
 	defer delete(o.r.vars, expr.VarIdempotencyKey)
-	return k.step.Run(o.r.ctx, o.r.plan.opts.HTTP, o.r.vars, func(rec map[string]any) error {
+	return k.step.RunWith(o.r.ctx, o.r.plan.opts.HTTP, conn, o.r.vars, func(rec map[string]any) error {
 		out := *it
 		out.rec, out.owned = rec, false
 		o.emit(out)
 		return nil
 	})
+}
+
+// conn opens the http connection the step names, if any.
+func (k *httpKind) conn(o *op) (httpstep.Connection, error) {
+	name := k.step.Connection()
+	if name == "" {
+		return nil, nil
+	}
+	conns := o.r.plan.opts.Connections
+	if conns == nil {
+		return nil, fault.Permanent(fmt.Errorf("the connection '%s' cannot be used here: no connections are set up", name))
+	}
+	c, err := conns.Conn(o.r.ctx, "http", name)
+	if err != nil {
+		return nil, fmt.Errorf("http on connection '%s': %w", name, err)
+	}
+	hc, ok := c.(httpstep.Connection)
+	if !ok {
+		return nil, fault.Permanent(fmt.Errorf("the connection '%s' cannot carry http requests", name))
+	}
+	return hc, nil
 }
 
 // idempotencyKey names the n-th record a step handles in a run. The same

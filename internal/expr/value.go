@@ -74,6 +74,25 @@ func sortedKeys(m map[string]any) []string {
 	return keys
 }
 
+// Static reports whether the value holds no template: Eval gives the same
+// value every time.
+func (v *Value) Static() bool {
+	if v.tmpl != nil {
+		return false
+	}
+	for _, c := range v.obj {
+		if !c.Static() {
+			return false
+		}
+	}
+	for _, c := range v.list {
+		if !c.Static() {
+			return false
+		}
+	}
+	return true
+}
+
 // Refs lists the variable paths every template inside the value reads.
 func (v *Value) Refs() []Ref {
 	switch {

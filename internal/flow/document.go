@@ -355,6 +355,10 @@ type Respond struct {
 type HTTP struct {
 	// Method is the HTTP method. Default GET.
 	Method string `json:"method,omitempty" jsonschema:"enum=GET,enum=POST,enum=PUT,enum=PATCH,enum=DELETE,enum=HEAD"`
+	// Connection names an http connection: the step takes its base_url,
+	// headers and credentials from it, and url may then be a path such as
+	// /v1/contacts, added to base_url. Not together with auth.
+	Connection string `json:"connection,omitempty"`
 	// URL is the address to call, a template.
 	URL string `json:"url"`
 	// Headers are request headers; values are templates.

@@ -198,6 +198,7 @@ func (v *checker) http(h *HTTP, path, name string, at place) {
 	}
 	v.duration(path+".timeout", h.Timeout, name)
 	v.httpAuth(h.Auth, path+".auth", name, at)
+	v.httpConnection(h, path, name)
 	resp := at
 	resp.scope.Response = true
 	if h.Records != "" {
@@ -208,6 +209,22 @@ func (v *checker) http(h *HTTP, path, name string, at place) {
 	}
 	if h.Into != "" {
 		v.fieldName(path+".into", h.Into)
+	}
+}
+
+// httpConnection checks a step's connection: it exists, is an http
+// connection, and the step does not bring credentials of its own.
+func (v *checker) httpConnection(h *HTTP, path, name string) {
+	if h.Connection == "" {
+		return
+	}
+	if h.Auth != nil {
+		v.errorf(path+".auth", "remove 'auth', or remove 'connection' and give the credentials here", "%s takes its credentials from the connection '%s', so it cannot have 'auth' too", name, h.Connection)
+	}
+	if v.opts.Connection != nil {
+		if err := v.opts.Connection(h.Connection, "http"); err != nil {
+			v.errorf(path+".connection", "run 'bistro connection list' to see the connections there are", "%s: %v", name, err)
+		}
 	}
 }
 

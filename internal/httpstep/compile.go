@@ -49,7 +49,7 @@ func compile(h *flow.HTTP, retry *flow.Retry, scope flow.Scope) (*Step, error) {
 	respScope := scope
 	respScope.Response = true
 	respVars := respScope.Vars()
-	s := &Step{method: strings.ToUpper(h.Method), into: h.Into}
+	s := &Step{method: strings.ToUpper(h.Method), into: h.Into, conn: h.Connection, ownTime: h.Timeout != ""}
 	if s.method == "" {
 		s.method = "GET"
 	}
@@ -58,6 +58,9 @@ func compile(h *flow.HTTP, retry *flow.Retry, scope flow.Scope) (*Step, error) {
 	}
 	if err := s.compileRequest(h, vars); err != nil {
 		return nil, err
+	}
+	if s.conn != "" && h.Auth != nil {
+		return nil, fmt.Errorf("auth: the step takes its credentials from the connection '%s'; remove auth, or the connection", s.conn)
 	}
 	var err error
 	if s.auth, err = compileAuth(h.Auth, vars); err != nil {

@@ -19,10 +19,18 @@
 // Credentials (auth and the api key) are only sent to the host, scheme and
 // port of the step's url: redirects and next-page links to another host go
 // without them, and they never appear in error messages.
+//
+// Connections. A step that names a connection (RunWith) takes the
+// connection's base address, headers, timeout and credentials: its url may
+// be a path added to the base address, an absolute url must be on the base
+// address's origin, and the credentials and headers go to that origin
+// only. The connection's secrets, access tokens included, are blanked out
+// of messages and of the answers that become records.
 package httpstep
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"net/http"
 	"time"
@@ -30,6 +38,7 @@ import (
 	"github.com/bistro-dev/bistro/internal/clock"
 	"github.com/bistro-dev/bistro/internal/egress"
 	"github.com/bistro-dev/bistro/internal/expr"
+	"github.com/bistro-dev/bistro/internal/fault"
 	"github.com/bistro-dev/bistro/internal/flow"
 	"github.com/bistro-dev/bistro/internal/version"
 )
@@ -82,6 +91,8 @@ type Step struct {
 	body     *expr.Template
 	auth     *auth
 	timeout  time.Duration
+	ownTime  bool // the step sets timeout (it wins over a connection's)
+	conn     string
 	retry    retryPolicy
 	records  *expr.Program
 	into     string
@@ -94,11 +105,23 @@ func Compile(h *flow.HTTP, retry *flow.Retry, scope flow.Scope) (*Step, error) {
 	return compile(h, retry, scope)
 }
 
+// Connection is the name of the connection the step uses; "" for none.
+func (s *Step) Connection() string { return s.conn }
+
 // Run performs the request(s) for the record in vars and emits the resulting
 // records in order as pages arrive. Retries happen per request inside Run.
 // vars is not modified.
 func (s *Step) Run(ctx context.Context, c *Client, vars expr.Vars, emit func(map[string]any) error) error {
-	req, err := s.buildRequest(vars)
+	return s.RunWith(ctx, c, nil, vars, emit)
+}
+
+// RunWith is Run through the step's connection, conn; nil is no
+// connection, which a step that names one refuses.
+func (s *Step) RunWith(ctx context.Context, c *Client, conn Connection, vars expr.Vars, emit func(map[string]any) error) error {
+	if s.conn != "" && conn == nil {
+		return fault.Permanent(fmt.Errorf("the connection '%s' is not open here", s.conn))
+	}
+	req, err := s.buildRequest(vars, newVia(conn))
 	if err != nil {
 		return err
 	}

@@ -47,10 +47,19 @@ func redactRaw(raw string) string {
 	return (&request{}).display(u)
 }
 
-// clean blanks every secret value out of msg.
+// clean blanks every secret value out of msg, the connection's included.
 func (r *request) clean(msg string) string {
 	for _, s := range r.secrets {
 		msg = strings.ReplaceAll(msg, s, redacted)
+	}
+	if r.via != nil {
+		for _, s := range r.via.conn.Secrets() {
+			if len(s) < minSecret {
+				continue
+			}
+			msg = strings.ReplaceAll(msg, s, redacted)
+			msg = strings.ReplaceAll(msg, url.QueryEscape(s), redacted)
+		}
 	}
 	return msg
 }

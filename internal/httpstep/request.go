@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/bistro-dev/bistro/internal/expr"
 	"github.com/bistro-dev/bistro/internal/fault"
@@ -26,24 +27,41 @@ type request struct {
 	keyQuery    string // the api key's query parameter, if any
 	keyValue    string
 	secrets     []string // values to blank out of every message
+	timeout     time.Duration
+	via         *via // the connection, if any
 }
 
-func (s *Step) buildRequest(vars expr.Vars) (*request, error) {
+func (s *Step) buildRequest(vars expr.Vars, v *via) (*request, error) {
 	raw, err := s.url.String(vars)
 	if err != nil {
 		return nil, fault.Permanent(fmt.Errorf("url: %w", err))
 	}
-	u, err := parseURL(raw)
+	r := &request{method: s.method, header: http.Header{}, timeout: s.timeout, via: v}
+	if v != nil {
+		r.url, err = connURL(v.conn.BaseURL(), raw)
+		r.origin = origin(v.conn.BaseURL())
+		if t := v.conn.Timeout(); t > 0 && !s.ownTime {
+			r.timeout = t
+		}
+	} else {
+		r.url, err = parseURL(raw)
+		if err == nil {
+			r.origin = origin(r.url)
+		}
+	}
 	if err != nil {
 		return nil, fault.Permanent(err)
 	}
-	r := &request{method: s.method, url: u, header: http.Header{}, origin: origin(u)}
+	u := r.url
 	q, err := s.queryValues(u, vars)
 	if err != nil {
 		return nil, fault.Permanent(err)
 	}
 	if err := s.setHeaders(r, vars); err != nil {
 		return nil, fault.Permanent(err)
+	}
+	if v != nil {
+		r.setConnHeaders(v.conn.Headers())
 	}
 	if err := s.setBody(r, vars); err != nil {
 		return nil, fault.Permanent(err)

@@ -17,6 +17,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/bistro-dev/bistro/connector"
 	"github.com/bistro-dev/bistro/internal/egress"
 	"github.com/bistro-dev/bistro/internal/fault"
 )
@@ -53,7 +54,7 @@ func (c *Client) send(ctx context.Context, s *Step, r *request) (*response, erro
 
 // once performs r a single time within the step's timeout.
 func (c *Client) once(ctx context.Context, s *Step, r *request) (*response, error) {
-	tctx, cancel := context.WithTimeout(ctx, s.timeout)
+	tctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
 	tctx = context.WithValue(tctx, requestKey{}, r)
 	var body io.Reader
@@ -67,15 +68,20 @@ func (c *Client) once(ctx context.Context, s *Step, r *request) (*response, erro
 	hreq.Header = r.header.Clone()
 	setDefault(hreq.Header, "User-Agent", c.opts.UserAgent)
 	setDefault(hreq.Header, "Accept", "application/json, */*;q=0.5")
-	hresp, err := c.http.Do(hreq)
+	hc := c.http
+	if r.via != nil {
+		hc = r.via.http
+	}
+	hresp, err := hc.Do(hreq)
 	if err != nil {
-		return nil, r.transportError(ctx, s, err)
+		return nil, r.transportError(ctx, err)
 	}
 	defer hresp.Body.Close()
 	data, err := c.readBody(hresp)
 	if err != nil {
-		return nil, r.readError(ctx, s, err, c.opts.MaxBody)
+		return nil, r.readError(ctx, err, c.opts.MaxBody)
 	}
+	data = r.cleanResponse(hresp.Header, data)
 	if hresp.StatusCode >= 200 && hresp.StatusCode < 300 {
 		return parseResponse(hresp, data), nil
 	}
@@ -97,13 +103,13 @@ func (c *Client) readBody(resp *http.Response) ([]byte, error) {
 	return data, nil
 }
 
-func (r *request) readError(ctx context.Context, s *Step, err error, limit int64) error {
+func (r *request) readError(ctx context.Context, err error, limit int64) error {
 	if errors.Is(err, errTooLarge) {
 		msg := fmt.Sprintf("the answer to %s %s is too large: Bistro reads at most %s of a response",
 			r.method, r.display(r.url), formatSize(limit))
 		return fault.Permanent(&wrapped{msg: msg, err: errTooLarge})
 	}
-	return r.transportError(ctx, s, err)
+	return r.transportError(ctx, err)
 }
 
 func formatSize(n int64) string {
@@ -118,7 +124,7 @@ func formatSize(n int64) string {
 }
 
 // transportError explains a failure to get an answer at all.
-func (r *request) transportError(ctx context.Context, s *Step, err error) error {
+func (r *request) transportError(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -126,6 +132,9 @@ func (r *request) transportError(ctx context.Context, s *Step, err error) error 
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
+	}
+	if classed := connError(what, err); classed != nil {
+		return classed
 	}
 	var refused *egress.RefusedError
 	var redirects *redirectError
@@ -139,7 +148,7 @@ func (r *request) transportError(ctx context.Context, s *Step, err error) error 
 	case errors.As(err, &redirects):
 		return fault.Permanent(fmt.Errorf("%s failed: %w", what, redirects))
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-		return fault.Transient(fmt.Errorf("%s did not answer within %s", what, s.timeout), 0)
+		return fault.Transient(fmt.Errorf("%s did not answer within %s", what, r.timeout), 0)
 	case errors.As(err, &dns):
 		return dnsError(what, dns)
 	case errors.As(err, &cert), errors.As(err, &unknown), errors.As(err, &hostname):
@@ -153,6 +162,21 @@ func (r *request) transportError(ctx context.Context, s *Step, err error) error 
 		return fault.Transient(fmt.Errorf("%s failed: could not connect (%v)", what, op.Err), 0)
 	}
 	return fault.Transient(fmt.Errorf("%s failed: %v", what, err), 0)
+}
+
+// connError keeps the class of a failure the connection reported itself,
+// such as a token endpoint refusing the client secret; nil for others.
+func connError(what string, err error) error {
+	var re *connector.RetryableError
+	switch {
+	case errors.Is(err, connector.ErrPermanent):
+		return fault.Permanent(fmt.Errorf("%s failed: %w", what, err))
+	case errors.As(err, &re):
+		return fault.Transient(fmt.Errorf("%s failed: %w", what, err), re.After)
+	case errors.Is(err, connector.ErrNotConnected):
+		return fault.Transient(fmt.Errorf("%s failed: %w", what, err), 0)
+	}
+	return nil
 }
 
 func isTimeout(err error) bool {

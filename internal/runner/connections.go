@@ -284,9 +284,12 @@ func (r *Runner) flowsUsing(ctx context.Context, workspace, name string) ([]stri
 func usesConnection(v any, name string) bool {
 	switch x := v.(type) {
 	case map[string]any:
+		// A connection is named next to an action, an event source, or
+		// inside an http step (whose settings are this very map).
 		_, action := x["action"]
 		_, source := x["source"]
-		if c, ok := x["connection"].(string); ok && c == name && (action || source) {
+		_, url := x["url"]
+		if c, ok := x["connection"].(string); ok && c == name && (action || source || url) {
 			return true
 		}
 		for _, child := range x {

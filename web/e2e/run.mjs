@@ -179,9 +179,91 @@ async function scenario(page, base, token, flow, branched) {
   }
   await shot(page, "09-flow-branches");
 
+  await editor(page, base, token);
+
   // Sign out returns to the sign-in page.
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByLabel("Admin token").waitFor({ timeout });
+}
+
+// editor makes a flow in the browser with clicks and typing only, saves
+// it, reads it as YAML, then meets a save by someone else.
+async function editor(page, base, token) {
+  const t = (s) => page.getByText(s, { exact: false });
+  const name = "Greet a lead";
+  await page.getByRole("link", { name: "Flows", exact: true }).click();
+  await page.getByRole("link", { name: "New flow" }).click();
+  await page.getByRole("button", { name: /Blank: webhook/ }).click();
+  await page.locator(".react-flow__node").first().waitFor({ timeout });
+  const nameBox = page.getByLabel("Flow name");
+  await nameBox.click();
+  await page.keyboard.press("ControlOrMeta+A");
+  await nameBox.pressSequentially(name);
+
+  // Add a set step from the catalogue and fill its field; the value is
+  // completed from the trigger's example.
+  await page.getByRole("button", { name: "Add a step" }).click();
+  await page.getByLabel("Search steps").pressSequentially("set fields");
+  await page.getByRole("button", { name: "Add Set fields" }).click();
+  const field = page.getByLabel("Name of field 1");
+  await field.click();
+  await page.keyboard.press("ControlOrMeta+A");
+  await field.pressSequentially("greeting");
+  await page.keyboard.press("Tab");
+  const value = page.getByLabel("Value of greeting");
+  await value.click();
+  await value.pressSequentially("Hello {{ rec");
+  await page.getByRole("option", { name: /record\.email/ }).waitFor({ timeout });
+  // Half a template is a problem, shown on the step in plain words.
+  await page.getByRole("status").getByText("is never closed").waitFor({ timeout });
+  await shot(page, "10-editor-completion");
+  await page.keyboard.press("Enter");
+  await waitFor("the completed value", async () => (await value.textContent()) === "Hello {{ record.email }}", timeout);
+  await t("No problems").waitFor({ timeout });
+
+  // Undo takes the typing back as one step; redo brings it again.
+  await page.getByRole("button", { name: "Undo" }).click();
+  await waitFor("undo", async () => !(await value.textContent()).includes("Hello"), timeout);
+  await page.getByRole("button", { name: "Redo" }).click();
+  await waitFor("redo", async () => (await value.textContent()) === "Hello {{ record.email }}", timeout);
+  await shot(page, "11-editor-set-step");
+
+  await page.getByRole("button", { name: "Save" }).click();
+  await t("Saved as version 1").waitFor({ timeout });
+  await page.getByText("YAML", { exact: true }).click();
+  const yaml = await page.getByLabel("The flow document (YAML)").inputValue();
+  if (!yaml.includes(`name: ${name}`) || !yaml.includes('greeting: "Hello {{ record.email }}"')) fail(`the YAML view shows:\n${yaml}`);
+  await shot(page, "12-editor-yaml");
+
+  // The new flow is listed.
+  await page.getByRole("link", { name: "Flows", exact: true }).click();
+  await page.getByRole("link", { name, exact: true }).click();
+  await page.getByRole("heading", { name }).waitFor({ timeout });
+
+  // Someone else saves while the flow is open: the second save is refused.
+  await page.getByRole("link", { name: "Edit flow" }).click();
+  await page.getByRole("button", { name: /^Set fields, set/ }).click();
+  const saved = await (await fetch(`${base}/api/v1/flows/${encodeURIComponent(name)}`, { headers: { Authorization: `Bearer ${token}` } })).json();
+  await applyFlow(base, token, "greet.yaml", saved.document.replace("steps:", "# Bo was here\nsteps:"));
+  const again = page.getByLabel("Value of greeting");
+  await again.click();
+  await page.keyboard.press("End");
+  await again.pressSequentially("!");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("alert").getByText(/Changed by someone else at .+ — reload or compare/).waitFor({ timeout });
+  await shot(page, "13-editor-conflict");
+  await page.getByRole("button", { name: "Compare" }).click();
+  await page.getByLabel("Differences").getByText("# Bo was here").waitFor({ timeout });
+  await page.getByRole("button", { name: "Take version 2" }).click();
+  await page.getByText("YAML", { exact: true }).click();
+  const theirs = await page.getByLabel("The flow document (YAML)").inputValue();
+  if (!theirs.includes("# Bo was here") || theirs.includes("record.email }}!")) fail(`after reloading, the document is:\n${theirs}`);
+
+  // The editor in the dark theme.
+  await page.getByText("Canvas", { exact: true }).click();
+  await page.getByRole("button", { name: /Use the dark theme/ }).click();
+  await shot(page, "14-editor-dark");
+  await page.getByRole("button", { name: /Use the light theme/ }).click();
 }
 
 async function main() {

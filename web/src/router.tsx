@@ -19,8 +19,19 @@ export function useLocation(): { path: string; query: URLSearchParams } {
   return { path: u.pathname, query: u.searchParams };
 }
 
+// leaveGuard, when set, is asked before going to another page (the editor
+// sets one while it has unsaved changes).
+let leaveGuard: (() => boolean) | null = null;
+
+/** Sets (or clears, with null) the question asked before leaving the page; it returns whether to leave. */
+export function setLeaveGuard(guard: (() => boolean) | null): void {
+  leaveGuard = guard;
+}
+
 /** Goes to a path inside the app. */
 export function navigate(to: string, replace = false): void {
+  if (leaveGuard && !leaveGuard()) return;
+  leaveGuard = null;
   if (replace) history.replaceState(null, "", to);
   else history.pushState(null, "", to);
   window.dispatchEvent(new PopStateEvent("popstate"));
@@ -49,6 +60,8 @@ export function useTitle(title: string): void {
 export const paths = {
   home: "/",
   flow: (name: string) => `/flows/${encodeURIComponent(name)}`,
+  editFlow: (name: string) => `/flows/${encodeURIComponent(name)}/edit`,
+  newFlow: "/new-flow",
   runs: (q?: { flow?: string; status?: string }) => {
     const p = new URLSearchParams();
     if (q?.flow) p.set("flow", q.flow);

@@ -70,6 +70,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/connectors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the connectors with their actions and the JSON Schemas of their settings
+         * @description Every connector the server knows, with the JSON Schema of a connection's settings and of each action's and trigger's settings: what forms are built from.
+         */
+        get: operations["list-connectors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connectors/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one connector's spec with its JSON Schemas */
+        get: operations["get-connector"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dead-letters": {
         parameters: {
             query?: never;
@@ -140,6 +177,26 @@ export interface paths {
          */
         put: operations["apply-flow"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/flows/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a flow document without saving it
+         * @description Checks the document as saving it would (the connectors, the connections and the flows it calls) and lists every problem with its location. Environment variables are checked only when the flow is saved: here, reading one is a warning.
+         */
+        post: operations["validate-flow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -350,7 +407,33 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ActionInfo: {
+            /** @description Takes many records at once */
+            batch: boolean;
+            description: string;
+            /** @description The name a flow step uses: action: postgres.upsert */
+            id: string;
+            /** @description Accepts an idempotency key, so a retried attempt does not repeat its effect */
+            idempotent: boolean;
+            /** @description JSON Schema of the step's settings (its 'with') */
+            input_schema: {
+                [key: string]: unknown;
+            };
+            name: string;
+            /** @description Which records the action passes on */
+            output: string;
+            /** @description Changes something outside Bistro (writes, sends) */
+            side_effects: boolean;
+            /** @description Whether a flow step can name it with 'action:'; false for built-in connectors, which have their own step kind */
+            step: boolean;
+            title: string;
+        };
         ApplyFlowRequest: {
+            /**
+             * Format: int64
+             * @description The version the change started from (0 for a new flow): when the flow has another version now, nothing is saved and the answer is 409
+             */
+            base_version?: number;
             /** @description The flow document, YAML or JSON, as written */
             document: string;
             /** @description The file the document came from, used in error messages */
@@ -403,6 +486,28 @@ export interface components {
             message: string;
             /** @description Whether the connection could be opened and, where the connector can check more, answered */
             ok: boolean;
+        };
+        ConnectorInfo: {
+            actions: components["schemas"]["ActionInfo"][] | null;
+            /** @description Runs inside Bistro as its own step kind (the http step), with or without a connection */
+            built_in: boolean;
+            /** @description Groups connectors in lists, e.g. database */
+            category: string;
+            /** @description JSON Schema of a connection's settings; secret settings are writeOnly */
+            config_schema: {
+                [key: string]: unknown;
+            };
+            description: string;
+            /** @description The connector's id, e.g. postgres */
+            name: string;
+            /** @description The name people read, e.g. PostgreSQL */
+            title: string;
+            triggers: components["schemas"]["TriggerInfo"][] | null;
+            /** @description The version of the connector's spec */
+            version: string;
+        };
+        ConnectorList: {
+            connectors: components["schemas"]["ConnectorInfo"][] | null;
         };
         CreateConnectionRequest: {
             /** @description The connector's settings, secret ones included (they are stored encrypted and never returned). On update, a secret setting left out keeps its value and one set to null is cleared */
@@ -474,6 +579,28 @@ export interface components {
         };
         FlowList: {
             flows: components["schemas"]["Flow"][] | null;
+        };
+        FlowProblem: {
+            /**
+             * Format: int64
+             * @description 1-based column; 0 when unknown
+             */
+            column: number;
+            /** @description What to do about it */
+            hint?: string;
+            /**
+             * Format: int64
+             * @description 1-based line; 0 when unknown
+             */
+            line: number;
+            message: string;
+            /** @description Where in the document, e.g. steps[2].set.email; empty for the whole document */
+            path: string;
+            /**
+             * @description Errors stop the flow from being saved; warnings do not
+             * @enum {string}
+             */
+            severity: "error" | "warning";
         };
         Health: {
             /**
@@ -630,6 +757,30 @@ export interface components {
             /** Format: date-time */
             started_at?: string;
             status: string;
+        };
+        TriggerInfo: {
+            description: string;
+            /** @description The name an event trigger uses: source: redis.stream */
+            id: string;
+            /** @description JSON Schema of the trigger's settings (its 'with') */
+            input_schema: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            kind: "poll" | "push";
+            name: string;
+            /** @description What each record of a run holds */
+            output: string;
+            title: string;
+        };
+        ValidateFlowRequest: {
+            /** @description The flow document, YAML or JSON, as written */
+            document: string;
+            /** @description The file the document came from; its extension tells JSON from YAML */
+            file?: string;
+        };
+        ValidateFlowResult: {
+            problems: components["schemas"]["FlowProblem"][] | null;
         };
     };
     responses: never;
@@ -936,6 +1087,103 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConnectionTest"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-connectors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectorList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-connector": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The connector's id, e.g. postgres */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectorInfo"];
                 };
             };
             /** @description Unauthorized */
@@ -1288,6 +1536,66 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApplyFlowResult"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "validate-flow": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ValidateFlowRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidateFlowResult"];
                 };
             };
             /** @description Unauthorized */

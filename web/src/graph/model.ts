@@ -16,6 +16,8 @@ export interface GraphNode {
   type: string;
   label: string;
   detail?: string;
+  /** Where the step is in the document, e.g. steps[2].if.then[0]; "trigger" for the trigger. */
+  path: string;
 }
 
 /** One arrow on the canvas. */
@@ -58,11 +60,17 @@ export function parseDocument(text: string): Doc {
   return v as Doc;
 }
 
+/** Options of buildGraph. */
+export interface GraphOptions {
+  /** Name the boxes by their place in the document, not by step id: ids may be missing or repeated while a flow is edited. */
+  byPath?: boolean;
+}
+
 /** Builds the canvas graph of a flow document. */
-export function buildGraph(doc: Doc): Graph {
+export function buildGraph(doc: Doc, opts: GraphOptions = {}): Graph {
   const g: Graph = { nodes: [], edges: [] };
   g.nodes.push(triggerNode(doc.trigger));
-  chain(g, asSteps(doc.steps), [{ id: "trigger" }], "steps");
+  chain(g, asSteps(doc.steps), [{ id: "trigger" }], "steps", !!opts.byPath);
   return g;
 }
 
@@ -70,73 +78,78 @@ function triggerNode(t: unknown): GraphNode {
   const tr = (t ?? {}) as Record<string, Record<string, unknown> | undefined>;
   if (tr.webhook) {
     const w = tr.webhook;
-    return { id: "trigger", kind: "trigger", type: "Webhook", label: "When a webhook is called", detail: [w.method ?? "POST", w.mode ?? "sync"].join(" · ") };
+    return { id: "trigger", path: "trigger", kind: "trigger", type: "Webhook", label: "When a webhook is called", detail: [w.method ?? "POST", w.mode ?? "async"].join(" · ") };
   }
   if (tr.schedule) {
     const s = tr.schedule;
-    return { id: "trigger", kind: "trigger", type: "Schedule", label: "On a schedule", detail: String(s.cron ?? (s.every ? `every ${s.every}` : "")) };
+    return { id: "trigger", path: "trigger", kind: "trigger", type: "Schedule", label: "On a schedule", detail: String(s.cron ?? (s.every ? `every ${s.every}` : "")) };
   }
-  return { id: "trigger", kind: "trigger", type: "Manual", label: "When run by hand" };
+  if (tr.event) {
+    return { id: "trigger", path: "trigger", kind: "trigger", type: "Event", label: "When something arrives", detail: str(tr.event.source) };
+  }
+  return { id: "trigger", path: "trigger", kind: "trigger", type: "Manual", label: "When run by hand" };
 }
 
 // chain lays out a list of steps one after the other, starting from tails,
 // and returns where the next step attaches.
-function chain(g: Graph, steps: StepDoc[], tails: Tail[], path: string): Tail[] {
+// path is where the list is in the document, e.g. steps or steps[1].if.then.
+function chain(g: Graph, steps: StepDoc[], tails: Tail[], path: string, byPath: boolean): Tail[] {
   let cur = tails;
   steps.forEach((s, i) => {
-    cur = step(g, s, cur, `${path}.${i}`);
+    cur = step(g, s, cur, `${path}[${i}]`, byPath);
   });
   return cur;
 }
 
-function step(g: Graph, s: StepDoc, tails: Tail[], path: string): Tail[] {
-  const id = typeof s.id === "string" && s.id ? s.id : path;
+function step(g: Graph, s: StepDoc, tails: Tail[], path: string, byPath: boolean): Tail[] {
+  const stepId = typeof s.id === "string" && s.id ? s.id : "";
+  const id = byPath || !stepId ? path : stepId;
   const [key, type] = kinds.find(([k]) => s[k] !== undefined) ?? ["", "Step"];
-  const node: GraphNode = { id, kind: "step", type, label: str(s.title) || id, detail: detail(key, s[key]) };
+  const node: GraphNode = { id, path, kind: "step", type, label: str(s.title) || stepId || "(no id)", detail: detail(key, s[key]) };
   g.nodes.push(node);
   tails.forEach((t) => edge(g, t.id, id, t.label));
   let out: Tail[] = [{ id }];
   if (key === "if") {
     node.kind = "branch";
     const b = (s.if ?? {}) as Record<string, unknown>;
-    out = branch(g, id, asSteps(b.then), "yes", `${path}.then`);
-    out = out.concat(branch(g, id, asSteps(b.else), "no", `${path}.else`));
+    out = branch(g, id, asSteps(b.then), "yes", `${path}.if.then`, byPath);
+    out = out.concat(branch(g, id, asSteps(b.else), "no", `${path}.if.else`, byPath));
   } else if (key === "switch") {
     node.kind = "branch";
     const sw = (s.switch ?? {}) as Record<string, unknown>;
     out = [];
     asList(sw.cases).forEach((c, i) => {
       const cs = (c ?? {}) as Record<string, unknown>;
-      out = out.concat(branch(g, id, asSteps(cs.steps), str(cs.when) || `case ${i + 1}`, `${path}.case${i}`));
+      out = out.concat(branch(g, id, asSteps(cs.steps), str(cs.when) || `case ${i + 1}`, `${path}.switch.cases[${i}].steps`, byPath));
     });
-    out = out.concat(branch(g, id, asSteps(sw.default), "otherwise", `${path}.default`));
+    out = out.concat(branch(g, id, asSteps(sw.default), "otherwise", `${path}.switch.default`, byPath));
   } else if (key === "for_each" || key === "join") {
     node.kind = "loop";
     const inner = asSteps(((s[key] ?? {}) as Record<string, unknown>).steps);
-    side(g, id, inner, key === "for_each" ? "for each item" : "look up", `${path}.${key}`, "loop");
+    side(g, id, inner, key === "for_each" ? "for each item" : "look up", `${path}.${key}.steps`, "loop", byPath);
   }
   // on_error is either a word ("skip") or { action, steps }.
   const onError = (typeof s.on_error === "string" ? { action: s.on_error } : s.on_error) as Record<string, unknown> | undefined;
   if (onError) {
     const handlers = asSteps(onError.steps);
     if (onError.action) node.detail = [node.detail, `on error: ${str(onError.action)}`].filter(Boolean).join(" · ");
-    side(g, id, handlers, "on error", `${path}.on_error`, "error");
+    side(g, id, handlers, "on error", `${path}.on_error.steps`, "error", byPath);
   }
   return out;
 }
 
 // branch lays out one arm of an if or switch; an empty arm passes straight
 // on to the next step with its label.
-function branch(g: Graph, from: string, steps: StepDoc[], label: string, path: string): Tail[] {
+function branch(g: Graph, from: string, steps: StepDoc[], label: string, path: string, byPath: boolean): Tail[] {
   if (steps.length === 0) return [{ id: from, label }];
-  return chain(g, steps, [{ id: from, label }], path);
+  return chain(g, steps, [{ id: from, label }], path, byPath);
 }
 
 // side lays out a nested list that returns into its step, drawn dashed.
-function side(g: Graph, from: string, steps: StepDoc[], label: string, path: string, kind: NodeKind) {
+function side(g: Graph, from: string, steps: StepDoc[], label: string, path: string, kind: NodeKind, byPath: boolean) {
   if (steps.length === 0) return;
   const first = g.nodes.length;
-  chain(g, steps, [{ id: from, label }], path);
+  chain(g, steps, [{ id: from, label }], path, byPath);
   for (let i = first; i < g.nodes.length; i++) {
     if (g.nodes[i].kind === "step") g.nodes[i].kind = kind;
   }

@@ -22,7 +22,10 @@ export function FlowPage({ name }: { name: string }) {
         <Anchor component={Link} href={paths.home} size="sm">← All flows</Anchor>
         <Group justify="space-between" align="flex-end" mt={4}>
           <Title order={1} style={{ wordBreak: "break-word" }}>{f.name}</Title>
-          <Group gap="xs"><Badge variant="light">Version {f.version}</Badge><Badge variant="light" color="gray">Updated {when(f.updated_at)}</Badge></Group>
+          <Group gap="xs">
+            <Badge variant="light">Version {f.version}</Badge><Badge variant="light" color="gray">Updated {when(f.updated_at)}</Badge>
+            <Button component={Link} href={paths.editFlow(f.name)} size="compact-md">Edit flow</Button>
+          </Group>
         </Group>
       </div>
       <Toggle flow={f} />
@@ -161,7 +164,7 @@ function Document({ flow }: { flow: Flow }) {
         </ScrollArea.Autosize>
       )}
       <Text size="xs" c="dimmed" mt="xs">
-        Read-only. To change the flow, edit its file and run <Code>bistro flow apply</Code> again.
+        To change the flow, press “Edit flow” above, or edit its file and run <Code>bistro flow apply</Code> again.
       </Text>
     </section>
   );

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Code, Group, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { Anchor, Badge, Button, Code, Group, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { useFlows, useRuns } from "../api/queries";
 import type { Run } from "../api/client";
 import { ErrorAlert } from "../components/ErrorAlert";
@@ -25,10 +25,13 @@ function FlowsSection() {
   const flows = useFlows();
   return (
     <section aria-labelledby="flows-title">
-      <Title order={2} id="flows-title" mb="sm">Flows</Title>
+      <Group justify="space-between" mb="sm">
+        <Title order={2} id="flows-title">Flows</Title>
+        <Button component={Link} href={paths.newFlow}>New flow</Button>
+      </Group>
       {flows.isPending ? <Loading what="flows" /> : flows.isError ? <ErrorAlert error={flows.error} /> : flows.data.length === 0 ? (
         <Empty title="No flows yet">
-          Apply one with <Code>bistro flow apply my-flow.yaml</Code> (the <Code>examples</Code> folder has a few to start from); it shows up here.
+          Press “New flow” to make one in the browser, or apply a file with <Code>bistro flow apply my-flow.yaml</Code>; it shows up here.
         </Empty>
       ) : (
         <Table.ScrollContainer minWidth={560}>
