@@ -144,6 +144,10 @@ type Input struct {
 	// (Plan.Resumable) had finished them before. Records keep their
 	// numbers.
 	Skip int
+	// From, when set, first runs From.Record from From.Step on, then the
+	// input records (usually with Skip set to From.Index): a failed run run
+	// again from its failed step. Only a Resumable plan can start so.
+	From *From
 	// Progress, when set, is called after every batch of input records
 	// with the number of the last input record that has gone through
 	// every step: where a resumed run would start after. It runs on the

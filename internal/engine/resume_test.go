@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/bistro-dev/bistro/internal/record"
@@ -111,5 +112,40 @@ func TestSkipAndProgress(t *testing.T) {
 	}
 	if res.Steps[0].In != 55 {
 		t.Errorf("the resumed run's first step saw %d records, want 55", res.Steps[0].In)
+	}
+}
+
+// TestFromStep runs a failed record again from its failed step (the steps
+// before it do not run for it), then the records after it from the start.
+func TestFromStep(t *testing.T) {
+	t.Parallel()
+	p, _ := setup(t, `steps:
+  - {id: tag, set: {x: "{{ record.n * 10 }}"}}
+  - id: check
+    if:
+      condition: "record.n > 0"
+      then: [{id: mark, set: {checked: true}}]
+`, Options{})
+	input := []any{map[string]any{"n": 1}, map[string]any{"n": 2}, map[string]any{"n": 3}, map[string]any{"n": 4}}
+	var out []Record
+	res, err := p.Run(context.Background(), Input{Records: record.Seq(input), Skip: 2,
+		From: &From{Step: "mark", Record: Record{"n": 2, "x": "as it was"}, Index: 2}},
+		func(r Record) error { out = append(out, r); return nil })
+	if err != nil || res.Status != StatusSucceeded {
+		t.Fatalf("run: %v %v", res.Status, err)
+	}
+	got := fmt.Sprint(out)
+	want := "[map[checked:true n:2 x:as it was] map[checked:true n:3 x:30] map[checked:true n:4 x:40]]"
+	if got != want {
+		t.Errorf("out = %s\nwant  %s", got, want)
+	}
+	grouped, _ := setup(t, `steps:
+  - {id: tag, set: {x: 1}}
+  - {id: total, group: {by: {x: record.x}, fields: {n: count()}}}
+`, Options{})
+	_, err = grouped.Run(context.Background(), Input{Records: record.Seq(input),
+		From: &From{Step: "total", Record: Record{"x": 1}, Index: 1}}, func(Record) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "only run again from the start") {
+		t.Errorf("a flow with a group step started from a step: %v", err)
 	}
 }

@@ -56,6 +56,9 @@ func (p *Plan) run(ctx context.Context, in Input, out func(Record) error, depth 
 		return r.res, err
 	}
 	prefix := parallelPrefix(p.steps)
+	if in.From != nil {
+		return r.finish(r.from(in, out))
+	}
 	if prefix == 0 || in.Records == nil || runtime.GOMAXPROCS(0) < 2 || p.serial || in.Observe != nil ||
 		in.Progress != nil || in.Skip > 0 {
 		head := r.chain(p.steps, outSink{out: out})
@@ -117,6 +120,36 @@ func (p *Plan) newRun(ctx context.Context, in Input, depth int) (*run, error) {
 	}
 	r.vars[expr.VarVars] = flowVars
 	return r, nil
+}
+
+// from runs in.From's record from its step on, then the input records
+// through every step. Both chains hold no records (the plan is
+// resumable), so two of them behave as one.
+func (r *run) from(in Input, out func(Record) error) error {
+	at, ok := r.plan.StartIndex(in.From.Step)
+	if !ok {
+		return fmt.Errorf("the flow has no step '%s' to start at (it was changed?)", in.From.Step)
+	}
+	if !r.plan.Resumable() {
+		return fmt.Errorf("the flow has a step that holds records (such as sort, group or dedupe), so it can only run again from the start")
+	}
+	first := r.chain(r.plan.steps[at:], outSink{out: out})
+	rec := cloneRecord(in.From.Record, 0)
+	if err := first.push([]item{{rec: rec, index: in.From.Index, owned: true}}); err != nil {
+		return err
+	}
+	if err := first.flush(); err != nil || r.stopped {
+		return err
+	}
+	r.progress(in, in.From.Index)
+	if in.Records == nil {
+		return nil
+	}
+	head := r.chain(r.plan.steps, outSink{out: out})
+	if err := r.feed(in, head); err != nil || r.stopped {
+		return err
+	}
+	return head.flush()
 }
 
 // feed reads the input in batches and pushes them into the first step.

@@ -3,11 +3,13 @@ package runner
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -143,5 +145,90 @@ steps:
 	done, _, err := f.store.(store.Checkpointer).Checkpoint(context.Background(), run.ID)
 	if err != nil || done < 256 || done%256 != 0 && done != 1000 {
 		t.Errorf("checkpoint %d (%v); want a batch boundary saved while the run went on", done, err)
+	}
+}
+
+// TestRerunFromFailedStep: a run that failed at its second step runs again
+// from that step: the first step's effect is not repeated.
+func TestRerunFromFailedStep(t *testing.T) {
+	t.Parallel()
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			saved := newRecorder(t)
+			var mu sync.Mutex
+			calls := 0
+			notify := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				mu.Lock()
+				calls++
+				first := calls == 1
+				mu.Unlock()
+				if first {
+					http.Error(w, "down for a moment", http.StatusBadRequest)
+					return
+				}
+				fmt.Fprint(w, `{"ok": true}`)
+			}))
+			t.Cleanup(notify.Close)
+			f := setup(t, b.open(t), nil)
+			f.apply(`bistro: 1
+name: order
+trigger: {manual: {}}
+steps:
+  - id: save
+    http: {url: "` + saved.URL + `/orders?n={{ record.n }}", into: saved}
+  - id: tell
+    http: {method: POST, url: "` + notify.URL + `/chat", json: {text: "order {{ record.n }}"}, into: told}
+`)
+			f.start()
+			ctx := context.Background()
+			run, err := f.StartRun(ctx, store.DefaultWorkspace, "order", json.RawMessage(`{"n":7}`), 20*time.Second)
+			if err != nil || run.Status != store.StatusFailed {
+				t.Fatalf("first run %s, %v; want failed at tell", run.Status, err)
+			}
+			again, err := f.RerunRun(ctx, run.ID, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := f.waitFinal(again.ID)
+			if got.Status != store.StatusSucceeded {
+				t.Fatalf("rerun %s: %s", got.Status, got.Error)
+			}
+			if !slices.Equal(saved.seen, []int{7}) {
+				t.Errorf("save was called for %v; want once, by the first run only", saved.seen)
+			}
+			var out []map[string]any
+			if err := json.Unmarshal(got.Output, &out); err != nil || len(out) != 1 || out[0]["saved"] == nil || out[0]["told"] == nil {
+				t.Errorf("rerun output %s (%v); want the record as it reached tell, with told added", got.Output, err)
+			}
+		})
+	}
+}
+
+// TestRerunFromFailedStepRefused: a flow that groups records can only run
+// again from the start, and says so.
+func TestRerunFromFailedStepRefused(t *testing.T) {
+	t.Parallel()
+	f := setup(t, openSQLite(t), nil)
+	f.apply(`bistro: 1
+name: totals
+trigger: {manual: {}}
+steps:
+  - id: check
+    fail: "no"
+  - id: total
+    group: {by: {k: record.k}, fields: {n: count()}}
+`)
+	f.start()
+	ctx := context.Background()
+	run, err := f.StartRun(ctx, store.DefaultWorkspace, "totals", json.RawMessage(`{"k":1}`), 20*time.Second)
+	if err != nil || run.Status != store.StatusFailed {
+		t.Fatalf("run %s, %v", run.Status, err)
+	}
+	if _, err := f.RerunRun(ctx, run.ID, true); !errors.Is(err, store.ErrConflict) || !strings.Contains(err.Error(), "only run again from the start") {
+		t.Errorf("RerunRun from the failed step = %v; want a conflict saying why", err)
+	}
+	if _, err := f.RerunRun(ctx, run.ID, false); err != nil {
+		t.Errorf("RerunRun from the start: %v", err)
 	}
 }

@@ -45,6 +45,7 @@ type execution struct {
 	// input records, with the output they had produced.
 	skip int
 	done json.RawMessage
+	from *engine.From // a re-run from the failed step
 }
 
 // execute runs the plan; ctx ending interrupts it, CancelRun cancels it.
@@ -68,6 +69,7 @@ func (r *Runner) execute(ctx context.Context, x execution) outcome {
 	if x.input != nil {
 		in.Records = recordSeq(x.input)
 		in.Skip = x.skip
+		in.From = x.from
 		in.Progress = r.checkpointer(ctx, &x, o.out)
 		if x.skip > 0 {
 			o.out.resume(x.done)

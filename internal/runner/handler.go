@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/bistro-dev/bistro/internal/engine"
 	"github.com/bistro-dev/bistro/internal/store"
 )
 
@@ -70,12 +71,19 @@ func (r *Runner) runQueued(ctx context.Context, run store.Run, c *compiled) erro
 	if err != nil {
 		return err
 	}
+	var from *engine.From
+	if run.FromStep != "" && skip == 0 {
+		if from, err = r.startAt(ctx, run); err != nil {
+			return r.failEarly(ctx, run, err.Error())
+		}
+		skip = from.Index
+	}
 	if skip > 0 {
 		r.log.Info("the run resumes where it was interrupted", "run", run.ID, "after_record", skip)
 	}
 	o := r.execute(ctx, execution{
 		runID: run.ID, c: c, trigger: triggerOf(run.TriggerData), input: input, timeout: runTimeout(c),
-		skip: skip, done: done,
+		skip: skip, done: done, from: from,
 	})
 	if o.interrupted {
 		return fmt.Errorf("run %s was interrupted: %w", run.ID, context.Cause(ctx))
@@ -116,6 +124,16 @@ func (r *Runner) record(ctx context.Context, run store.Run, c *compiled, o outco
 		return r.afterFailure(ctx, run, c, o)
 	}
 	return nil
+}
+
+// startAt is where a re-run from the failed step starts: where the run it
+// re-runs failed.
+func (r *Runner) startAt(ctx context.Context, run store.Run) (*engine.From, error) {
+	parent, err := r.store.GetRun(ctx, run.ParentID)
+	if err != nil {
+		return nil, fmt.Errorf("the run it runs again cannot be read (pruned?): %w", err)
+	}
+	return r.failedAt(ctx, parent)
 }
 
 // failEarly fails a run that cannot start; retrying would not help.

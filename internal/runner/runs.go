@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/bistro-dev/bistro/internal/engine"
 	"github.com/bistro-dev/bistro/internal/store"
 )
 
@@ -175,8 +176,9 @@ func (r *Runner) CancelRun(ctx context.Context, id string) error {
 }
 
 // RerunRun starts a new run of a run's flow version with the same trigger
-// and input. From the failed step is recorded (FromStep) but, as steps do
-// not checkpoint their records yet, the new run starts from the beginning.
+// and input. From the failed step, the record the run failed on starts at
+// its failed step, as it reached it, and the input records after it run
+// from the start (see failedAt).
 func (r *Runner) RerunRun(ctx context.Context, id string, fromFailed bool) (store.Run, error) {
 	old, err := r.store.GetRun(ctx, id)
 	if err != nil {
@@ -193,7 +195,11 @@ func (r *Runner) RerunRun(ctx context.Context, id string, fromFailed bool) (stor
 		Trigger: "rerun", TriggerData: old.TriggerData, Input: old.Input, ParentID: old.ID,
 	}
 	if fromFailed {
-		run.FromStep = failedStep(old.Error)
+		f, err := r.failedAt(ctx, old)
+		if err != nil {
+			return store.Run{}, err
+		}
+		run.FromStep = f.Step
 	}
 	newID, err := r.queue(ctx, run)
 	if err != nil {
@@ -202,10 +208,33 @@ func (r *Runner) RerunRun(ctx context.Context, id string, fromFailed bool) (stor
 	return r.store.GetRun(ctx, newID)
 }
 
-func failedStep(e json.RawMessage) string {
-	var v struct {
-		Step string `json:"step"`
+// failedAt is where a failed run failed: the step, the record as it
+// reached the step and its number in the input. A run can start there
+// only when its flow handles each record on its own: a step that holds
+// records (group, sort...) would see only part of them.
+func (r *Runner) failedAt(ctx context.Context, run store.Run) (*engine.From, error) {
+	var e struct {
+		Step   string         `json:"step"`
+		Index  int            `json:"index"`
+		Record map[string]any `json:"record"`
 	}
-	_ = json.Unmarshal(e, &v)
-	return v.Step
+	_ = json.Unmarshal(run.Error, &e)
+	if run.Status != store.StatusFailed || e.Step == "" || e.Step == "input" || e.Record == nil {
+		return nil, fmt.Errorf("the run did not fail on a record in a step, so it can only run again from the start: %w", store.ErrConflict)
+	}
+	f, err := r.store.GetFlowByID(ctx, run.FlowID)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.compiledVersion(ctx, f, run.FlowVersion)
+	if err != nil {
+		return nil, err
+	}
+	if !c.plan.Resumable() {
+		return nil, fmt.Errorf("the flow has a step that holds records (such as sort, group, dedupe or a bulk load) or answers a webhook, so the run can only run again from the start: %w", store.ErrConflict)
+	}
+	if _, ok := c.plan.StartIndex(e.Step); !ok {
+		return nil, fmt.Errorf("the flow has no step '%s' any more: %w", e.Step, store.ErrConflict)
+	}
+	return &engine.From{Step: e.Step, Record: e.Record, Index: e.Index}, nil
 }
