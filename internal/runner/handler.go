@@ -94,11 +94,6 @@ func (r *Runner) runQueued(ctx context.Context, run store.Run, c *compiled) erro
 // record saves a finished run's steps and outcome, then starts its error
 // flow when it failed.
 func (r *Runner) record(ctx context.Context, run store.Run, c *compiled, o outcome) error {
-	for _, s := range o.steps(run.ID) {
-		if err := r.store.SaveStep(ctx, s); err != nil {
-			return err
-		}
-	}
 	u := store.RunUpdate{
 		ID: run.ID, Status: o.status, Response: o.responseJSON(), Error: o.err,
 		Attempt: run.Attempt + 1, At: o.ended,
@@ -108,7 +103,7 @@ func (r *Runner) record(ctx context.Context, run store.Run, c *compiled, o outco
 	} else {
 		u.DropInput = true
 	}
-	err := r.store.UpdateRun(ctx, u)
+	err := r.saveOutcome(ctx, o.steps(run.ID), u)
 	if errors.Is(err, store.ErrFinished) {
 		return nil // cancelled meanwhile: the cancellation stands
 	}
@@ -134,6 +129,21 @@ func (r *Runner) startAt(ctx context.Context, run store.Run) (*engine.From, erro
 		return nil, fmt.Errorf("the run it runs again cannot be read (pruned?): %w", err)
 	}
 	return r.failedAt(ctx, parent)
+}
+
+// saveOutcome records a run's steps and final state: in a shared
+// transaction with other runs ending now when the store can, else step by
+// step.
+func (r *Runner) saveOutcome(ctx context.Context, steps []store.Step, u store.RunUpdate) error {
+	if r.finisher != nil {
+		return r.finisher.finish(ctx, store.Finish{Steps: steps, Update: u})
+	}
+	for _, s := range steps {
+		if err := r.store.SaveStep(ctx, s); err != nil {
+			return err
+		}
+	}
+	return r.store.UpdateRun(ctx, u)
 }
 
 // failEarly fails a run that cannot start; retrying would not help.

@@ -100,18 +100,20 @@ type Config struct {
 
 // Runner runs flows on the server. It implements api.Backend.
 type Runner struct {
-	cfg     Config
-	store   store.Store
-	log     *slog.Logger
-	clock   clock.Clock
-	keep    bool
-	writer  *writer
-	plans   *planCache
-	metrics *metrics
-	depth   depthGauge
-	sched   *schedule.Scheduler
-	hooks   hookCache
-	events  events
+	cfg    Config
+	store  store.Store
+	log    *slog.Logger
+	clock  clock.Clock
+	keep   bool
+	writer *writer
+	// finisher batches finished runs when the store can (nil: it cannot).
+	finisher *finisher
+	plans    *planCache
+	metrics  *metrics
+	depth    depthGauge
+	sched    *schedule.Scheduler
+	hooks    hookCache
+	events   events
 
 	mu       sync.Mutex
 	inflight map[string]context.CancelCauseFunc // run id → cancels its execution on this node
@@ -139,6 +141,9 @@ func New(cfg Config) (*Runner, error) {
 		waiters:  map[string][]chan struct{}{},
 	}
 	r.writer = newWriter(cfg.Store, r.log)
+	if fin, ok := cfg.Store.(store.RunFinisher); ok {
+		r.finisher = &finisher{store: fin, log: r.log}
+	}
 	r.plans = newPlanCache(cfg.PlanCache)
 	r.sched = schedule.NewScheduler(r.clock, r.fireSchedule, r.log)
 	r.cfg.Engine.Flows = &flowLoader{r: r}

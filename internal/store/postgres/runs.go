@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/riverqueue/river"
 
 	"github.com/bistro-dev/bistro/internal/store"
@@ -129,6 +130,16 @@ func (s *Store) GetRun(ctx context.Context, id string) (store.Run, error) {
 // UpdateRun moves a run to a new state unless it is final already; the
 // check and the change are one statement, so two updaters cannot both win.
 func (s *Store) UpdateRun(ctx context.Context, u store.RunUpdate) error {
+	return updateRun(ctx, s.pool, u)
+}
+
+// runWriter is what updating a run needs: the pool or a transaction.
+type runWriter interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+func updateRun(ctx context.Context, db runWriter, u store.RunUpdate) error {
 	if u.Status == "" {
 		return fmt.Errorf("update run %s: no state given", u.ID)
 	}
@@ -141,7 +152,7 @@ func (s *Store) UpdateRun(ctx context.Context, u store.RunUpdate) error {
 	if u.Status.Final() {
 		ended = timeValue(at)
 	}
-	res, err := s.pool.Exec(ctx, `UPDATE runs SET status = $1,
+	res, err := db.Exec(ctx, `UPDATE runs SET status = $1,
 		output = COALESCE($2, output), response = COALESCE($3, response), error = COALESCE($4, error),
 		attempt = CASE WHEN $5 > 0 THEN $6 ELSE attempt + $7 END,
 		started_at = COALESCE($8, started_at), ended_at = COALESCE($9, ended_at),
@@ -156,7 +167,7 @@ func (s *Store) UpdateRun(ctx context.Context, u store.RunUpdate) error {
 		return nil
 	}
 	var status string
-	err = s.pool.QueryRow(ctx, `SELECT status FROM runs WHERE id = $1`, u.ID).Scan(&status)
+	err = db.QueryRow(ctx, `SELECT status FROM runs WHERE id = $1`, u.ID).Scan(&status)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("update run %s: %w", u.ID, store.ErrNotFound)
 	}

@@ -133,6 +133,16 @@ func (s *Store) GetRun(ctx context.Context, id string) (store.Run, error) {
 // UpdateRun moves a run to a new state unless it is final already; the
 // check and the change are one statement, so two updaters cannot both win.
 func (s *Store) UpdateRun(ctx context.Context, u store.RunUpdate) error {
+	return updateRun(ctx, s.write, u)
+}
+
+// queryExecer is what updating a run needs: the database or a transaction.
+type queryExecer interface {
+	execer
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func updateRun(ctx context.Context, db queryExecer, u store.RunUpdate) error {
 	if u.Status == "" {
 		return fmt.Errorf("update run %s: no state given", u.ID)
 	}
@@ -145,7 +155,7 @@ func (s *Store) UpdateRun(ctx context.Context, u store.RunUpdate) error {
 	if u.Status.Final() {
 		ended = timeValue(at)
 	}
-	res, err := s.write.ExecContext(ctx, `UPDATE runs SET status = ?,
+	res, err := db.ExecContext(ctx, `UPDATE runs SET status = ?,
 		output = COALESCE(?, output), response = COALESCE(?, response), error = COALESCE(?, error),
 		attempt = CASE WHEN ? > 0 THEN ? ELSE attempt + ? END,
 		started_at = COALESCE(?, started_at), ended_at = COALESCE(?, ended_at),
@@ -160,7 +170,7 @@ func (s *Store) UpdateRun(ctx context.Context, u store.RunUpdate) error {
 		return nil
 	}
 	var status string
-	err = s.write.QueryRowContext(ctx, `SELECT status FROM runs WHERE id = ?`, u.ID).Scan(&status)
+	err = db.QueryRowContext(ctx, `SELECT status FROM runs WHERE id = ?`, u.ID).Scan(&status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("update run %s: %w", u.ID, store.ErrNotFound)
 	}

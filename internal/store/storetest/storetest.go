@@ -71,6 +71,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		"EventCursor":        testEventCursor,
 		"DeadLetters":        testDeadLetters,
 		"Checkpoint":         testCheckpoint,
+		"FinishRuns":         testFinishRuns,
 	}
 	addConnectionTests(tests)
 	for name, test := range tests {
