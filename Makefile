@@ -49,6 +49,7 @@ update: ## regenerate golden files and generated docs
 bench: ## benchmarks; figures go to docs/benchmarks.md
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./internal/expr ./internal/httpstep
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/engine
+	$(GO) test -run='^$$' -bench=CSVToPostgres -benchtime=1x ./internal/connectors
 	./scripts/bench-million.sh
 
 # The web app (web/) is built into internal/webui/dist, which is committed so

@@ -95,6 +95,7 @@ func (s *server) register(api huma.API) {
 	s.registerRuns(api)
 	s.registerDeadLetters(api)
 	s.registerConnections(api)
+	s.registerAudit(api)
 	s.registerEditor(api)
 	registerHookDoc(api)
 }

@@ -56,7 +56,7 @@ func (s *server) authMiddleware() func(huma.Context, func(huma.Context)) {
 			writeHumaProblem(ctx, p)
 			return
 		}
-		next(huma.WithValue(ctx, callerKey{}, caller))
+		next(s.withActor(ctx, caller))
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 // Retry-After, anything else → 500 with an error id.
 type Backend interface {
 	DeadLetterBackend
+	AuditBackend
 	// ApplyFlow validates and saves a flow document (YAML or JSON); the
 	// name comes from the document. Invalid documents come back as an
 	// *ApplyError with the located diagnostics and nothing is saved.

@@ -72,6 +72,7 @@ func rotateSecrets(ctx context.Context, s env, f serveFlags) error {
 	if err != nil {
 		return fmt.Errorf("the secrets could not be rotated: %w", err)
 	}
+	recordRotation(ctx, s, st, rep)
 	fmt.Fprintf(s.out, "%d secrets found: %d encrypted again with the key '%s', %d already used it\n", rep.Total, rep.Resealed, rep.KeyID, rep.Current)
 	for _, fail := range rep.Failed {
 		fmt.Fprintf(s.err, "error: connection '%s' (workspace %s), setting '%s': %s\n", fail.Connection, fail.Workspace, fail.Field, fail.Reason)

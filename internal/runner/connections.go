@@ -149,6 +149,7 @@ func (r *Runner) saveConnection(ctx context.Context, workspace, name string, in 
 	if err != nil {
 		return api.Connection{}, false, err
 	}
+	r.auditConnectionSaved(ctx, old, put, c)
 	if exists {
 		r.forgetConnection(name)
 	}
@@ -245,7 +246,8 @@ func (r *Runner) connectionView(c store.Connection) api.Connection {
 // DeleteConnection deletes a connection that no flow of the workspace
 // uses.
 func (r *Runner) DeleteConnection(ctx context.Context, workspace, name string) error {
-	if _, err := r.store.GetConnection(ctx, workspace, name); err != nil {
+	old, err := r.store.GetConnection(ctx, workspace, name)
+	if err != nil {
 		return err
 	}
 	users, err := r.flowsUsing(ctx, workspace, name)
@@ -258,6 +260,7 @@ func (r *Runner) DeleteConnection(ctx context.Context, workspace, name string) e
 	if err := r.store.DeleteConnection(ctx, workspace, name); err != nil {
 		return err
 	}
+	r.auditConnectionDeleted(ctx, old)
 	r.forgetConnection(name)
 	return nil
 }

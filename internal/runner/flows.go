@@ -32,6 +32,7 @@ func (r *Runner) ApplyFlow(ctx context.Context, workspace, file string, doc []by
 		return store.Flow{}, false, fmt.Errorf("saving the flow: %w", err)
 	}
 	if changed {
+		r.auditFlowApplied(ctx, f)
 		r.hooks.forget()
 		r.scheduleFlow(ctx, f)
 		r.eventFlow(f)
@@ -97,6 +98,7 @@ func (r *Runner) SetFlowEnabled(ctx context.Context, workspace, name string, ena
 	if err := r.store.SetFlowEnabled(ctx, f.ID, enabled); err != nil {
 		return err
 	}
+	r.auditFlowEnabled(ctx, f, enabled)
 	f.Enabled = enabled
 	r.hooks.forget()
 	r.scheduleFlow(ctx, f)
@@ -113,6 +115,7 @@ func (r *Runner) DeleteFlow(ctx context.Context, workspace, name string) error {
 	if err := r.store.DeleteFlow(ctx, f.ID); err != nil {
 		return err
 	}
+	r.auditFlowDeleted(ctx, f)
 	r.hooks.forget()
 	r.sched.Remove(f.ID)
 	f.Enabled = false

@@ -35,6 +35,7 @@ type Store interface {
 	TokenStore
 	ConnectionStore
 	EventStore
+	AuditStore
 	// Work starts the durable workers: handle is called for every queued
 	// run, at least once; it returns when ctx is done and in-flight handles
 	// have returned (or the drain timeout passed).

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useState, useSyncExternalStore } from "react";
+import { lazy, Suspense, useEffect, useState, useSyncExternalStore, type ReactNode } from "react";
 import { getToken, onTokenChange } from "./api/auth";
 import { Shell } from "./pages/Shell";
 import { SignIn } from "./pages/SignIn";
@@ -6,11 +6,17 @@ import { Home } from "./pages/Home";
 import { FlowPage } from "./pages/FlowPage";
 import { RunsPage } from "./pages/RunsPage";
 import { RunPage } from "./pages/RunPage";
+import { DeadLettersPage } from "./pages/DeadLettersPage";
 import { Empty, Loading } from "./components/bits";
 import { Link, paths, useLocation } from "./router";
 
 // The editor (CodeMirror, the canvas) loads the first time it is opened.
 const EditorPage = lazy(() => import("./editor/EditorPage").then((m) => ({ default: m.EditorPage })));
+// The connection forms share the editor's form code, so they load with it.
+const connections = () => import("./connections/ConnectionsPage");
+const ConnectionsList = lazy(() => connections().then((m) => ({ default: m.ConnectionsList })));
+const NewConnection = lazy(() => connections().then((m) => ({ default: m.NewConnection })));
+const ConnectionPage = lazy(() => connections().then((m) => ({ default: m.ConnectionPage })));
 
 /** The app: the sign-in page until a token is stored, then the pages. */
 export function App() {
@@ -33,5 +39,14 @@ function Page() {
   if (seg[0] === "new-flow" && seg.length === 1) return <Suspense fallback={<Loading what="the editor" />}><EditorPage key="new" /></Suspense>;
   if (seg[0] === "runs" && seg.length === 1) return <RunsPage flow={query.get("flow") ?? ""} status={query.get("status") ?? ""} />;
   if (seg[0] === "runs" && seg.length === 2) return <RunPage key={seg[1]} id={seg[1]} />;
+  if (seg[0] === "dead-letters" && seg.length === 1) return <DeadLettersPage flow={query.get("flow") ?? ""} />;
+  if (seg[0] === "connections" && seg.length === 1) return <Later what="the connections"><ConnectionsList /></Later>;
+  if (seg[0] === "connections" && seg.length === 2) return <Later what="the connection"><ConnectionPage key={seg[1]} name={seg[1]} created={query.get("created") === "1"} /></Later>;
+  if (seg[0] === "new-connection" && seg.length === 1) return <Later what="the connectors"><NewConnection connector={query.get("connector") ?? ""} /></Later>;
   return <Empty title="There is no page here.">Go back to <Link href={paths.home}>the flows</Link>.</Empty>;
+}
+
+// Later shows a page whose code loads the first time it is needed.
+function Later({ what, children }: { what: string; children: ReactNode }) {
+  return <Suspense fallback={<Loading what={what} />}>{children}</Suspense>;
 }

@@ -70,4 +70,9 @@ export const paths = {
     return s ? `/runs?${s}` : "/runs";
   },
   run: (id: string) => `/runs/${encodeURIComponent(id)}`,
+  deadLetters: (flow?: string) => (flow ? `/dead-letters?flow=${encodeURIComponent(flow)}` : "/dead-letters"),
+  connections: "/connections",
+  connection: (name: string, q?: { created?: boolean }) => `/connections/${encodeURIComponent(name)}${q?.created ? "?created=1" : ""}`,
+  // Not under /connections/: "new" can be a connection's name.
+  newConnection: (connector?: string) => (connector ? `/new-connection?connector=${encodeURIComponent(connector)}` : "/new-connection"),
 };

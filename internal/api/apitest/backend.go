@@ -38,6 +38,7 @@ type Backend struct {
 	nextID     int
 	dead       map[string]store.DeadLetter
 	conns      map[string]*conn
+	audit      auditLog
 }
 
 // T0 is the time the double stamps on what it creates.

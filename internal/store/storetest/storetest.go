@@ -74,6 +74,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		"FinishRuns":         testFinishRuns,
 	}
 	addConnectionTests(tests)
+	addAuditTests(tests)
 	for name, test := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

@@ -8,6 +8,10 @@ export type Run = components["schemas"]["Run"];
 export type RunDetail = components["schemas"]["RunDetail"];
 export type RunStep = components["schemas"]["Step"];
 export type RunStatus = Run["status"];
+export type Connection = components["schemas"]["Connection"];
+export type ConnectionTest = components["schemas"]["ConnectionTest"];
+export type ConnectorInfo = components["schemas"]["ConnectorInfo"];
+export type DeadLetter = components["schemas"]["DeadLetter"];
 
 const auth: Middleware = {
   onRequest({ request }) {

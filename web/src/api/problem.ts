@@ -65,9 +65,11 @@ export function friendly(err: unknown): Friendly {
   return { title: "That did not work", message: err instanceof Error ? sentence(err.message) : String(err), items: [] };
 }
 
-// sentence capitalises the first letter and ends with a full stop, because
-// API details are written as clauses ("the flow has 1 problem").
-function sentence(s: string): string {
+/**
+ * Capitalises the first letter and ends with a full stop, because API
+ * details are written as clauses ("the flow has 1 problem").
+ */
+export function sentence(s: string): string {
   const t = s.trim();
   if (!t) return "";
   const c = t[0].toUpperCase() + t.slice(1);

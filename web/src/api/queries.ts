@@ -1,5 +1,5 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { api, must, type Flow, type Run, type RunDetail } from "./client";
+import { api, must, type Connection, type ConnectorInfo, type DeadLetter, type Flow, type Run, type RunDetail } from "./client";
 
 /** The flows, by name. */
 export function useFlows() {
@@ -50,5 +50,42 @@ export function useRun(id: string) {
     queryKey: ["run", id],
     queryFn: async (): Promise<RunDetail> => must(await api.GET("/api/v1/runs/{id}", { params: { path: { id } } })),
     refetchInterval: (q) => (q.state.data && !ended(q.state.data.status) ? 1500 : false),
+  });
+}
+
+/** The connectors the server knows, with the JSON Schemas forms are built from. */
+export function useConnectors() {
+  return useQuery({
+    queryKey: ["connectors"],
+    queryFn: async (): Promise<ConnectorInfo[]> => must(await api.GET("/api/v1/connectors")).connectors ?? [],
+    staleTime: Infinity,
+  });
+}
+
+/** The connections, by name. */
+export function useConnections() {
+  return useQuery({
+    queryKey: ["connections"],
+    queryFn: async (): Promise<Connection[]> => must(await api.GET("/api/v1/connections")).connections ?? [],
+  });
+}
+
+/** One connection (its secrets only as set or not). */
+export function useConnection(name: string) {
+  return useQuery({
+    queryKey: ["connection", name],
+    queryFn: async (): Promise<Connection> => must(await api.GET("/api/v1/connections/{name}", { params: { path: { name } } })),
+  });
+}
+
+/** The dead letters, newest first, of one flow when flow is given. */
+export function useDeadLetters(flow?: string) {
+  return useQuery({
+    queryKey: ["dead-letters", flow ?? ""],
+    queryFn: async (): Promise<DeadLetter[]> =>
+      must(await api.GET("/api/v1/dead-letters", { params: { query: { flow: flow || undefined, limit: 100 } } })).dead_letters ?? [],
+    placeholderData: keepPreviousData,
+    // Messages fail on their own, so the list looks again now and then.
+    refetchInterval: 10_000,
   });
 }

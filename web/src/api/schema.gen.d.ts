@@ -4,6 +4,46 @@
  */
 
 export interface paths {
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the audit log, newest first
+         * @description Every change to flows, connections and secrets, with who made it, when, from where, and the object before and after. Secret values never appear.
+         */
+        get: operations["list-audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the audit log as JSON lines, oldest first
+         * @description One event a line, for a SIEM. Each line has the event's hash and the previous event's, so the export can be checked ('bistro audit verify --file') and a SIEM that keeps the newest hash notices a rewritten log. Pass the last seq received as 'after' to export only what is new.
+         */
+        get: operations["export-audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/connections": {
         parameters: {
             query?: never;
@@ -449,6 +489,49 @@ export interface components {
             changed: boolean;
             flow: components["schemas"]["Flow"];
         };
+        AuditEvent: {
+            /** @description What was done, e.g. flow.apply, connection.secret_changed */
+            action: string;
+            /** @description Who made the change: an API token (kind 'token'), the command line ('cli') or Bistro itself ('system') */
+            actor: components["schemas"]["AuditRef"];
+            /** @description The object after the change; absent when it was deleted */
+            after?: unknown;
+            /** @description The object before the change (secret values never appear: only whether they are set); absent when it did not exist */
+            before?: unknown;
+            /** @description SHA-256 (or HMAC-SHA256 with the key) of the event's canonical encoding, prev_hash included */
+            hash: string;
+            id: string;
+            /** @description The id of the key of a keyed hash (BISTRO_AUDIT_KEY); absent for plain SHA-256 */
+            key_id?: string;
+            /** @description The hash of the event before; empty for the first */
+            prev_hash: string;
+            /**
+             * Format: int64
+             * @description Position in the log: 1, 2, 3... with no gaps
+             */
+            seq: number;
+            /** @description Where the change came from, e.g. the client's IP address */
+            source: string;
+            /** @description What it was done to */
+            target: components["schemas"]["AuditRef"];
+            /** Format: date-time */
+            time: string;
+            /** @description Empty for changes to the whole installation */
+            workspace: string;
+        };
+        AuditList: {
+            events: components["schemas"]["AuditEvent"][] | null;
+            /**
+             * Format: int64
+             * @description Pass as 'before' to get the next page; absent on the last page
+             */
+            next?: number;
+        };
+        AuditRef: {
+            id?: string;
+            kind: string;
+            name?: string;
+        };
         Connection: {
             /** @description The settings that are not secret */
             config: {
@@ -791,6 +874,128 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    "list-audit": {
+        parameters: {
+            query?: {
+                /** @description Only this action (flow.delete), or every action of a kind (flow) */
+                action?: string;
+                /** @description Only changes to the object with this name or id */
+                target?: string;
+                /** @description Only changes by the token or person with this name or id */
+                actor?: string;
+                /** @description Only events at or after this time (RFC 3339) */
+                since?: string;
+                /** @description Only events before this time (RFC 3339) */
+                until?: string;
+                /** @description At most this many events */
+                limit?: number;
+                /** @description Events before this seq (the 'next' of the previous page) */
+                before?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "export-audit": {
+        parameters: {
+            query?: {
+                /** @description Only this action (flow.delete), or every action of a kind (flow) */
+                action?: string;
+                /** @description Only changes to the object with this name or id */
+                target?: string;
+                /** @description Only changes by the token or person with this name or id */
+                actor?: string;
+                /** @description Only events at or after this time (RFC 3339) */
+                since?: string;
+                /** @description Only events before this time (RFC 3339) */
+                until?: string;
+                /** @description Only events after this seq: the last one of the previous export */
+                after?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The events, one JSON object a line */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["AuditEvent"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "list-connections": {
         parameters: {
             query?: never;

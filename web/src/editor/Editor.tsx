@@ -7,7 +7,8 @@ import { ApiError } from "../api/problem";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { buildGraph } from "../graph/model";
 import { Link, paths, setLeaveGuard } from "../router";
-import { catalogue, type CatalogueItem, type ConnectorInfo } from "./catalogue";
+import { useConnectors } from "../api/queries";
+import { catalogue, type CatalogueItem } from "./catalogue";
 import { Catalogue } from "./Catalogue";
 import { suggestions } from "./completions";
 import { CompareModal, ConflictAlert, type Conflict } from "./Conflict";
@@ -274,14 +275,6 @@ function insertionPoint(selected: string): { listPath: Path; index: number } {
   if (selected === "trigger") return { listPath: ["steps"], index: 0 };
   const p = parsePath(selected);
   return { listPath: p.slice(0, -1), index: (p[p.length - 1] as number) + 1 };
-}
-
-function useConnectors() {
-  return useQuery({
-    queryKey: ["connectors"],
-    queryFn: async (): Promise<ConnectorInfo[]> => must(await api.GET("/api/v1/connectors")).connectors ?? [],
-    staleTime: Infinity,
-  });
 }
 
 // useProblems checks the document on the server a moment after typing stops.

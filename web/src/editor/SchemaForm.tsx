@@ -1,5 +1,5 @@
 import { useEffect, useState, type ReactNode } from "react";
-import { ActionIcon, Button, Group, NumberInput, Select, Stack, Switch, TagsInput, Text, Textarea, TextInput } from "@mantine/core";
+import { ActionIcon, Badge, Button, Group, NumberInput, PasswordInput, Select, Stack, Switch, TagsInput, Text, Textarea, TextInput } from "@mantine/core";
 import { parse, stringify } from "yaml";
 import { formatPath, type Path } from "./document";
 import { ExpressionInput } from "./ExpressionInput";
@@ -19,6 +19,14 @@ export interface FormContext {
   /** Problems by path (as problems write it, e.g. steps[0].set.email). */
   problems: Map<string, string[]>;
   suggestions: Suggestion[];
+  /** Values are taken as they are, not as templates: text settings are plain text boxes. */
+  plain?: boolean;
+  /**
+   * For a connection's settings: which secret settings have a stored value
+   * (by path). With it, secrets are password boxes that are never filled
+   * in; a secret's value is new text, null to clear it, or absent to keep it.
+   */
+  secrets?: Map<string, boolean>;
 }
 
 /** Props of one field. */
@@ -35,6 +43,7 @@ export interface FieldProps {
 export function SchemaField(p: FieldProps): ReactNode {
   const s = resolve(p.schema);
   if (isStepList(s)) return null;
+  if (s.writeOnly && s.type === "string" && p.ctx.secrets) return <SecretField {...p} schema={s} />;
   if (s.anyOf) return <AnyOfField {...p} schema={s} />;
   if (s.enum) return <EnumField {...p} schema={s} />;
   switch (s.type) {
@@ -63,8 +72,8 @@ function TextField(p: FieldProps) {
   const value = p.value === undefined || p.value === null ? "" : String(p.value);
   const group = formatPath(p.path);
   const set = (v: string) => p.ctx.set(p.path, v === "" && !p.required ? undefined : v, group);
-  if (kind === "text") {
-    return <TextInput label={p.label} description={p.schema.description} required={p.required} value={value} error={errorOf(p)} onChange={(e) => set(e.currentTarget.value)} />;
+  if (kind === "text" || p.ctx.plain) {
+    return <TextInput label={p.label} description={p.schema.description} required={p.required} value={value} placeholder={hint(p.schema)} error={errorOf(p)} onChange={(e) => set(e.currentTarget.value)} />;
   }
   return <ExpressionInput label={p.label} description={p.schema.description} required={p.required} value={value} error={errorOf(p)} mode={kind} suggestions={p.ctx.suggestions} onChange={set} />;
 }
@@ -73,7 +82,7 @@ function NumberField(p: FieldProps) {
   return (
     <NumberInput
       label={p.label} description={p.schema.description} required={p.required} error={errorOf(p)}
-      value={typeof p.value === "number" ? p.value : ""} min={p.schema.minimum} max={p.schema.maximum}
+      value={typeof p.value === "number" ? p.value : ""} min={p.schema.minimum} max={p.schema.maximum} placeholder={hint(p.schema)}
       allowDecimal={p.schema.type === "number"}
       onChange={(v) => p.ctx.set(p.path, v === "" ? (p.required ? 0 : undefined) : Number(v), formatPath(p.path))}
     />
@@ -165,7 +174,7 @@ export function MapField(p: FieldProps & { noun?: string }) {
         <Group key={`${i}`} align="flex-start" wrap="nowrap" gap="xs">
           <KeyInput label={`Name of ${noun} ${i + 1}`} value={k} onCommit={(to) => p.ctx.rename(p.path, k, to)} taken={Object.keys(obj)} />
           <div style={{ flex: 1, minWidth: 0 }}>
-            {(typeof v === "string" || v === null) && mode === "text" ? (
+            {(typeof v === "string" || v === null) && (mode === "text" || p.ctx.plain) ? (
               <TextInput
                 label={`Value of ${k}`} value={v ?? ""} error={errorOf({ path: [...p.path, k], ctx: p.ctx })}
                 onChange={(e) => p.ctx.set([...p.path, k], e.currentTarget.value, formatPath([...p.path, k]))}
@@ -243,8 +252,48 @@ export function YamlField(p: FieldProps) {
   );
 }
 
-/** A setting's key in words: "max_backoff" → "Max backoff". */
+// SecretField is a password box that starts empty even when a value is
+// stored: the stored value never comes back from the server. Left empty,
+// the stored value stays; "Clear" removes it when the form is saved.
+function SecretField(p: FieldProps) {
+  const stored = p.ctx.secrets?.get(formatPath(p.path)) === true;
+  const cleared = p.value === null;
+  const typed = typeof p.value === "string" ? p.value : "";
+  const state = cleared ? "cleared when you save" : stored ? "set — leave empty to keep" : "";
+  return (
+    <Stack gap={4}>
+      <PasswordInput
+        label={<>{p.label}{stored && !cleared && <Badge ml={6} size="xs" variant="light" color="green">set</Badge>}</>}
+        description={[p.schema.description, stored ? (cleared ? "The stored value is cleared when you save." : "A value is stored: leave this empty to keep it, or type a new one.") : ""].filter(Boolean).join(" ")}
+        required={p.required && !stored} value={typed} placeholder={state || undefined} error={errorOf(p)} autoComplete="new-password"
+        onChange={(e) => p.ctx.set(p.path, e.currentTarget.value === "" ? (cleared ? null : undefined) : e.currentTarget.value, formatPath(p.path))}
+      />
+      {stored && (
+        <Group gap="xs">
+          {cleared ? (
+            <Button variant="subtle" size="compact-xs" onClick={() => p.ctx.set(p.path, undefined)}>Keep the stored {p.label.toLowerCase()}</Button>
+          ) : (
+            <Button variant="subtle" color="red" size="compact-xs" onClick={() => p.ctx.set(p.path, null)}>Clear the stored {p.label.toLowerCase()}</Button>
+          )}
+        </Group>
+      )}
+    </Stack>
+  );
+}
+
+// hint is what an empty box shows: the default, or else an example.
+function hint(s: Schema): string | undefined {
+  if (s.default !== undefined && s.default !== "") return `${String(s.default)} (the default)`;
+  const ex = s.examples?.[0];
+  return typeof ex === "string" || typeof ex === "number" ? `e.g. ${ex}` : undefined;
+}
+
+// Abbreviations that read better in capitals, and keys written as one word.
+const capitals = new Set(["api", "ca", "id", "ip", "jwt", "pem", "smtp", "ssl", "tls", "url", "utc"]);
+const joined: Record<string, string> = { sslmode: "ssl mode", helo: "HELO" };
+
+/** A setting's key in words: "max_backoff" → "Max backoff", "base_url" → "Base URL". */
 export function words(key: string): string {
-  const s = key.replace(/_/g, " ");
+  const s = key.split("_").map((w) => joined[w] ?? w).join(" ").split(" ").map((w) => (capitals.has(w) ? w.toUpperCase() : w)).join(" ");
   return s.charAt(0).toUpperCase() + s.slice(1);
 }

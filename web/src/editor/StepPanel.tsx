@@ -1,7 +1,6 @@
 import { useEffect, useState } from "react";
-import { Alert, Autocomplete, Badge, Button, Group, List, SegmentedControl, Stack, Text, TextInput, Title } from "@mantine/core";
-import { useQuery } from "@tanstack/react-query";
-import { api } from "../api/client";
+import { Alert, Badge, Button, Group, List, SegmentedControl, Stack, Text, TextInput, Title } from "@mantine/core";
+import { ConnectionSelect } from "../connections/ConnectionSelect";
 import { formatPath, getAt, stepKind, triggerKind, triggerKinds, type Path, type StepData, type TriggerKind } from "./document";
 import { kindTitle, type ConnectorInfo } from "./catalogue";
 import { MapField, ObjectField, SchemaField, type FormContext } from "./SchemaForm";
@@ -169,21 +168,15 @@ function ActionForm(p: StepPanelProps & { step: StepData }) {
   const connectorName = id.split(".")[0];
   const c = p.connectors.find((x) => x.name === connectorName);
   const a = c?.actions?.find((x) => x.id === id);
-  const conns = useQuery({
-    queryKey: ["connections"],
-    queryFn: async () => (await api.GET("/api/v1/connections")).data?.connections ?? [],
-  });
-  const names = (conns.data ?? []).filter((x) => x.connector === connectorName).map((x) => x.name);
   const connPath = [...p.path, "connection"];
   const connProblems = p.ctx.problems.get(formatPath(connPath));
   return (
     <Stack gap="sm">
       <Text size="sm"><b>{c?.title ?? connectorName}: {a?.title ?? id}</b>{a?.description ? ` — ${a.description}` : ""}</Text>
       {!a && <Text size="sm" c="red">This server has no action called {id}.</Text>}
-      <Autocomplete
-        label="Connection" required data={names} value={String(p.step.connection ?? "")}
-        description={names.length ? `The ${c?.title ?? connectorName} connection to use.` : `There is no ${c?.title ?? connectorName} connection yet: create one with 'bistro connection create NAME --connector ${connectorName}', then name it here.`}
-        error={connProblems?.join(" ")} onChange={(v) => p.ctx.set(connPath, v === "" ? undefined : v, formatPath(connPath))}
+      <ConnectionSelect
+        connector={connectorName} info={c} value={String(p.step.connection ?? "")}
+        error={connProblems?.join(" ")} onChange={(v) => p.ctx.set(connPath, v === "" ? undefined : v)}
       />
       {a && <ObjectField schema={resolve(a.input_schema as Schema)} path={[...p.path, "with"]} value={p.step.with} label="Settings" ctx={p.ctx} open />}
     </Stack>

@@ -1,6 +1,6 @@
-import { Group, Select, Stack, Title } from "@mantine/core";
+import { Badge, Group, Select, Stack, Tabs, Title } from "@mantine/core";
 import type { Run } from "../api/client";
-import { useFlows, useRuns } from "../api/queries";
+import { useDeadLetters, useFlows, useRuns } from "../api/queries";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { Empty, Loading } from "../components/bits";
 import { navigate, paths, useTitle } from "../router";
@@ -21,6 +21,7 @@ export function RunsPage({ flow, status }: { flow: string; status: string }) {
   return (
     <Stack>
       <Title order={1}>Runs</Title>
+      <RunsTabs active="runs" />
       <Group align="flex-end">
         <Select
           label="Flow" placeholder="All flows" clearable searchable value={flow || null} w={260}
@@ -36,5 +37,21 @@ export function RunsPage({ flow, status }: { flow: string; status: string }) {
         <RunTable runs={runs.data} />
       )}
     </Stack>
+  );
+}
+
+/** Switches between the runs and the dead letters; the dead letters' tab counts them. */
+export function RunsTabs({ active }: { active: "runs" | "dead-letters" }) {
+  const letters = useDeadLetters();
+  const n = letters.data?.length ?? 0;
+  return (
+    <Tabs value={active} onChange={(v) => v && v !== active && navigate(v === "runs" ? paths.runs() : paths.deadLetters())} activateTabWithKeyboard={false}>
+      <Tabs.List>
+        <Tabs.Tab value="runs">All runs</Tabs.Tab>
+        <Tabs.Tab value="dead-letters" rightSection={n > 0 ? <Badge size="xs" color="red" variant="light" aria-label={`${n} on the list`}>{n}</Badge> : undefined}>
+          Dead letters
+        </Tabs.Tab>
+      </Tabs.List>
+    </Tabs>
   );
 }

@@ -1,20 +1,24 @@
 import type { ReactNode } from "react";
-import { ActionIcon, AppShell, Button, Container, Group, Text, useComputedColorScheme, useMantineColorScheme } from "@mantine/core";
+import { ActionIcon, AppShell, Burger, Button, Container, Group, Menu, Text, useComputedColorScheme, useMantineColorScheme } from "@mantine/core";
+import { useDisclosure } from "@mantine/hooks";
 import { useQueryClient } from "@tanstack/react-query";
 import { clearToken } from "../api/auth";
-import { Link, paths, useLocation } from "../router";
+import { Link, navigate, paths, useLocation } from "../router";
 
-/** The frame around every signed-in page: name, navigation, theme, sign out. */
+// The pages in the navigation, and the paths that belong to each.
+const sections: { label: string; href: string; active: (path: string) => boolean }[] = [
+  { label: "Flows", href: paths.home, active: (p) => p === "/" || p.startsWith("/flows") || p === "/new-flow" },
+  { label: "Runs", href: paths.runs(), active: (p) => p.startsWith("/runs") || p.startsWith("/dead-letters") },
+  { label: "Connections", href: paths.connections, active: (p) => p.startsWith("/connections") || p === "/new-connection" },
+];
+
+/** The frame around every signed-in page: name, navigation, theme, sign out. On a phone the navigation is a menu. */
 export function Shell({ children }: { children: ReactNode }) {
   const { setColorScheme } = useMantineColorScheme();
   const scheme = useComputedColorScheme("light");
   const qc = useQueryClient();
   const { path } = useLocation();
-  const nav = (href: string, label: string, active: boolean) => (
-    <Button component={Link} href={href} variant={active ? "light" : "subtle"} size="compact-md" aria-current={active ? "page" : undefined}>
-      {label}
-    </Button>
-  );
+  const [menu, { toggle, close }] = useDisclosure(false);
   const signOut = () => {
     qc.clear();
     clearToken();
@@ -26,8 +30,16 @@ export function Shell({ children }: { children: ReactNode }) {
           <Group h="100%" justify="space-between" wrap="nowrap">
             <Group gap="xs" wrap="nowrap">
               <Text component={Link} href={paths.home} fw={800} size="lg" mr="sm" style={{ textDecoration: "none", color: "inherit" }}>Bistro</Text>
-              {nav(paths.home, "Flows", path === "/" || path.startsWith("/flows"))}
-              {nav(paths.runs(), "Runs", path.startsWith("/runs"))}
+              <Group gap="xs" wrap="nowrap" visibleFrom="sm" component="nav" aria-label="Pages">
+                {sections.map((s) => {
+                  const on = s.active(path);
+                  return (
+                    <Button key={s.label} component={Link} href={s.href} variant={on ? "light" : "subtle"} size="compact-md" aria-current={on ? "page" : undefined}>
+                      {s.label}
+                    </Button>
+                  );
+                })}
+              </Group>
             </Group>
             <Group gap="xs" wrap="nowrap">
               <ActionIcon
@@ -37,7 +49,21 @@ export function Shell({ children }: { children: ReactNode }) {
               >
                 <span aria-hidden>{scheme === "dark" ? "☀" : "☾"}</span>
               </ActionIcon>
-              <Button variant="default" size="compact-md" onClick={signOut}>Sign out</Button>
+              <Button variant="default" size="compact-md" onClick={signOut} visibleFrom="sm">Sign out</Button>
+              <Menu opened={menu} onChange={(o) => (o ? toggle() : close())} position="bottom-end" width={200}>
+                <Menu.Target>
+                  <Burger opened={menu} hiddenFrom="sm" aria-label={menu ? "Close the menu" : "Open the menu"} size="sm" />
+                </Menu.Target>
+                <Menu.Dropdown>
+                  {sections.map((s) => (
+                    <Menu.Item key={s.label} onClick={() => navigate(s.href)} aria-current={s.active(path) ? "page" : undefined} fw={s.active(path) ? 700 : undefined}>
+                      {s.label}
+                    </Menu.Item>
+                  ))}
+                  <Menu.Divider />
+                  <Menu.Item onClick={signOut}>Sign out</Menu.Item>
+                </Menu.Dropdown>
+              </Menu>
             </Group>
           </Group>
         </Container>
