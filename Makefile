@@ -50,6 +50,7 @@ bench: ## benchmarks; figures go to docs/benchmarks.md
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./internal/expr ./internal/httpstep
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/engine
 	$(GO) test -run='^$$' -bench=CSVToPostgres -benchtime=1x ./internal/connectors
+	$(GO) test -run='^$$' -bench=BenchmarkEventTrigger -benchtime=5000x ./internal/runner
 	./scripts/bench-million.sh
 
 # The web app (web/) is built into internal/webui/dist, which is committed so

@@ -74,6 +74,7 @@ func (r *Runner) runEvents(ctx context.Context) error {
 	r.events.mu.Lock()
 	r.events.ctx = ctx
 	r.events.mu.Unlock()
+	defer r.stopEvents()
 	flows, err := r.store.ListFlows(ctx, store.DefaultWorkspace)
 	if err != nil {
 		return err
@@ -82,8 +83,21 @@ func (r *Runner) runEvents(ctx context.Context) error {
 		r.eventFlow(f)
 	}
 	<-ctx.Done()
-	r.events.wg.Wait()
 	return nil
+}
+
+// stopEvents stops every listener and forgets them, so that a runner
+// started again starts them anew.
+func (r *Runner) stopEvents() {
+	e := &r.events
+	e.mu.Lock()
+	for id, l := range e.running {
+		l.cancel()
+		delete(e.running, id)
+	}
+	e.ctx = nil
+	e.mu.Unlock()
+	e.wg.Wait()
 }
 
 // eventSource is a flow's event trigger, resolved.
@@ -172,6 +186,36 @@ type eventData struct {
 	Attempt   int    `json:"attempt"`
 	Cursor    string `json:"cursor,omitempty"` // polls: where the rows start after
 	Replay    string `json:"replayed_from,omitempty"`
+	// NotBefore holds a retried message's run until its pause is over.
+	NotBefore string `json:"not_before,omitempty"`
+}
+
+// retryPause is how long a message's run waits after its attempt-th
+// failure: Config.EventRetryPause, four times longer with each try, at
+// most ten minutes.
+func (r *Runner) retryPause(attempt int) time.Duration {
+	d := r.cfg.EventRetryPause
+	for i := 1; i < attempt && d < 10*time.Minute; i++ {
+		d *= 4
+	}
+	return min(d, 10*time.Minute)
+}
+
+// eventWait is how long an event run must still wait before it runs (a
+// retried message's pause); 0 when it may run now.
+func (r *Runner) eventWait(run store.Run) time.Duration {
+	if run.Trigger != "event" {
+		return 0
+	}
+	var d eventData
+	if json.Unmarshal(run.TriggerData, &d) != nil || d.NotBefore == "" {
+		return 0
+	}
+	at, err := time.Parse(time.RFC3339Nano, d.NotBefore)
+	if err != nil {
+		return 0
+	}
+	return max(at.Sub(r.clock.Now()), 0)
 }
 
 // deliverer queues a run for every message and returns once it is stored.
@@ -281,6 +325,9 @@ func (r *Runner) eventFailed(ctx context.Context, run store.Run, c *compiled, me
 		attempts = defaultEventAttempts
 	}
 	if d.Attempt < attempts {
+		// A message that failed because the system behind it was down for
+		// a moment is tried again after a pause that grows with each try.
+		d.NotBefore = r.clock.Now().Add(r.retryPause(d.Attempt)).UTC().Format(time.RFC3339Nano)
 		d.Attempt++
 		f := c.flow
 		f.Version = run.FlowVersion

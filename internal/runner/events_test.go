@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/bistro-dev/bistro/connector"
 	"github.com/bistro-dev/bistro/internal/connpool"
@@ -91,6 +93,7 @@ func eventSetup(t *testing.T, s store.Store, in *inbox) *fixture {
 	f := setup(t, s, func(c *Config) {
 		c.Connectors = find
 		c.Engine.Connections = &connpool.Pool{Find: find}
+		c.EventRetryPause = time.Millisecond
 		c.Logger = slog.New(slog.NewTextHandler(tWriter{t}, nil))
 	})
 	return f
@@ -245,5 +248,42 @@ steps:
 				t.Fatalf("runs %d, input %s; want one run with the three rows", len(runs), runs[0].Input)
 			}
 		})
+	}
+}
+
+// TestEventListenersAfterRestart: a runner started again listens again.
+func TestEventListenersAfterRestart(t *testing.T) {
+	t.Parallel()
+	in := newInbox()
+	f := eventSetup(t, openSQLite(t), in)
+	f.apply("bistro: 1\nname: orders\ntrigger:\n  event: { source: inbox.queue }\nsteps:\n  - id: total\n    set: { total: \"{{ record.qty * 2 }}\" }\n")
+	stop := startStoppable(f)
+	in.messages <- connector.Message{ID: "m1", Record: map[string]any{"qty": 2}}
+	f.eventually("m1 acknowledged", func() bool { return in.ackCount("m1") == 1 })
+	stop()
+	startStoppable(f)
+	in.messages <- connector.Message{ID: "m2", Record: map[string]any{"qty": 3}}
+	f.eventually("m2 acknowledged after a restart", func() bool { return in.ackCount("m2") == 1 })
+}
+
+func TestRetryPause(t *testing.T) {
+	t.Parallel()
+	f := setup(t, openSQLite(t), nil)
+	var got []time.Duration
+	for a := 1; a <= 6; a++ {
+		got = append(got, f.retryPause(a))
+	}
+	want := []time.Duration{5 * time.Second, 20 * time.Second, 80 * time.Second, 320 * time.Second, 10 * time.Minute, 10 * time.Minute}
+	if !slices.Equal(got, want) {
+		t.Errorf("pauses %v, want %v", got, want)
+	}
+	later := time.Now().Add(time.Hour).UTC().Format(time.RFC3339Nano)
+	run := store.Run{Trigger: "event", TriggerData: json.RawMessage(`{"source":"x.y","attempt":2,"not_before":"` + later + `"}`)}
+	if w := f.eventWait(run); w < 59*time.Minute {
+		t.Errorf("eventWait = %s, want about an hour", w)
+	}
+	run.TriggerData = json.RawMessage(`{"source":"x.y","attempt":1}`)
+	if w := f.eventWait(run); w != 0 {
+		t.Errorf("eventWait of a first attempt = %s", w)
 	}
 }

@@ -45,6 +45,9 @@ func (r *Runner) handle(ctx context.Context, runID string) error {
 	if err != nil {
 		return err
 	}
+	if wait := r.eventWait(run); wait > 0 {
+		return &store.SnoozeError{After: wait}
+	}
 	if !r.acquire(f.ID, c.doc.Flow.Concurrency) {
 		return &store.SnoozeError{After: snoozeFor}
 	}

@@ -84,6 +84,10 @@ type Config struct {
 	ReplayGuard webhook.ReplayGuard
 	// PlanCache is how many compiled flow versions are kept. Default 256.
 	PlanCache int
+	// EventRetryPause is how long a message whose run failed waits before
+	// its next attempt; each further attempt waits four times longer, at
+	// most ten minutes. Default 5s.
+	EventRetryPause time.Duration
 	// Redact hides secret values in everything a run stores or answers
 	// (output, reply, errors). New adds the values of Engine.Env to it: an
 	// allowed environment variable is how a flow reaches a token. The same
@@ -165,6 +169,9 @@ func withDefaults(cfg Config) Config {
 	}
 	if cfg.Connectors == nil {
 		cfg.Connectors = connectors.Find
+	}
+	if cfg.EventRetryPause <= 0 {
+		cfg.EventRetryPause = 5 * time.Second
 	}
 	if cfg.Redact == nil {
 		cfg.Redact = redact.New()
