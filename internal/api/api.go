@@ -92,6 +92,7 @@ func (s *server) register(api huma.API) {
 	api.UseMiddleware(s.authMiddleware())
 	s.registerSystem(api)
 	s.registerFlows(api)
+	s.registerVersions(api)
 	s.registerRuns(api)
 	s.registerDeadLetters(api)
 	s.registerConnections(api)

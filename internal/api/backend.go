@@ -19,6 +19,7 @@ import (
 type Backend interface {
 	DeadLetterBackend
 	AuditBackend
+	VersionBackend
 	// ApplyFlow validates and saves a flow document (YAML or JSON); the
 	// name comes from the document. Invalid documents come back as an
 	// *ApplyError with the located diagnostics and nothing is saved.

@@ -90,8 +90,8 @@ func newFlowCmd(s env) *cobra.Command {
 		newFlowApply(s, r),
 		remoteCmd(s, r, "list", "List the flows", "  bistro flow list", cobra.NoArgs,
 			func(ctx context.Context, c *client.Client, _ []string) error { return listFlows(ctx, s, c) }),
-		remoteCmd(s, r, "show NAME", "Print a flow's document and webhook URL", "  bistro flow show lead-cleanup", cobra.ExactArgs(1),
-			func(ctx context.Context, c *client.Client, a []string) error { return showFlow(ctx, s, c, a[0]) }),
+		newFlowShow(s, r),
+		newFlowVersions(s, r),
 		remoteCmd(s, r, "enable NAME", "Let a flow's trigger start runs", "  bistro flow enable lead-cleanup", cobra.ExactArgs(1),
 			func(ctx context.Context, c *client.Client, a []string) error {
 				_, err := c.EnableFlow(ctx, a[0])

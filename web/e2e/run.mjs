@@ -192,6 +192,8 @@ async function scenario(page, base, token, flow, branched) {
   await shot(page, "09-flow-branches");
 
   await editor(page, base, token);
+  await versions(page);
+  await auditLog(page);
 
   // Sign out returns to the sign-in page.
   await page.getByRole("button", { name: "Sign out" }).click();
@@ -276,6 +278,82 @@ async function editor(page, base, token) {
   await page.getByRole("button", { name: /Use the dark theme/ }).click();
   await shot(page, "14-editor-dark");
   await page.getByRole("button", { name: /Use the light theme/ }).click();
+}
+
+// versions opens the history of the flow the editor scenario saved twice:
+// two versions and what changed between them (chosen with the keyboard),
+// then restores version 1, which saves as version 3.
+async function versions(page) {
+  const name = "Greet a lead";
+  await page.getByRole("link", { name: "Flows", exact: true }).click();
+  await page.getByRole("link", { name, exact: true }).click();
+  await page.getByRole("tab", { name: /History/ }).click();
+  const list = page.getByRole("list", { name: "Versions" });
+  await list.getByRole("listitem", { name: "Version 1" }).waitFor({ timeout });
+  const n = await list.getByRole("listitem").count();
+  if (n !== 2) fail(`the history lists ${n} versions, want 2`);
+  await list.getByRole("listitem", { name: "Version 2" }).getByText("current").waitFor({ timeout });
+  await list.getByRole("listitem", { name: "Version 1" }).getByText("by admin (first start)", { exact: false }).waitFor({ timeout });
+  for (const v of [1, 2]) {
+    await page.getByRole("checkbox", { name: `Choose version ${v}` }).focus();
+    await page.keyboard.press("Space");
+  }
+  const diff = page.getByLabel("Differences between version 1 and version 2");
+  await diff.locator(".bistro-diff-added").filter({ hasText: "# Bo was here" }).waitFor({ timeout });
+  if ((await diff.locator(".bistro-diff-removed").count()) !== 0) fail("the diff of versions 1 and 2 shows removed lines; version 2 only added a comment");
+  await page.getByText("1 line added.").waitFor({ timeout });
+  await shot(page, "15-flow-history");
+
+  // On a phone, the history still reads.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shot(page, "16-flow-history-phone");
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  // Restore version 1: the editor opens with its document; saving makes version 3.
+  await page.getByRole("button", { name: "Restore version 1" }).click();
+  await page.getByRole("status").filter({ hasText: "Restoring version 1" }).waitFor({ timeout });
+  await page.getByText("YAML", { exact: true }).click();
+  const restored = await page.getByLabel("The flow document (YAML)").inputValue();
+  if (restored.includes("# Bo was here")) fail(`the restored document is not version 1:\n${restored}`);
+  await shot(page, "17-editor-restore");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByText("Saved as version 3").waitFor({ timeout });
+  await page.getByRole("link", { name: `← Back to ${name}` }).click();
+  await page.getByRole("tab", { name: /History/ }).click();
+  await page.getByRole("list", { name: "Versions" }).getByRole("listitem", { name: "Version 3" }).getByText("current").waitFor({ timeout });
+}
+
+// auditLog reads the saves of "Greet a lead" in the audit log, opens one
+// event's before and after, and downloads the export.
+async function auditLog(page) {
+  const name = "Greet a lead";
+  await page.getByRole("link", { name: "Audit log", exact: true }).click();
+  await page.getByRole("heading", { name: "Audit log" }).waitFor({ timeout });
+  const events = page.getByRole("table", { name: "Audit events" });
+  await events.getByText("flow.apply").first().waitFor({ timeout });
+  await page.getByLabel("Changed", { exact: true }).fill(name);
+  await page.getByLabel("Changed", { exact: true }).press("Enter");
+  await page.waitForURL(/\/audit\?target=Greet/, { timeout });
+  const rows = events.getByRole("row").filter({ hasText: "flow.apply" });
+  await waitFor("the three saves of the flow", async () => (await rows.count()) === 3 && (await events.getByRole("row").count()) === 4, timeout);
+  await rows.first().getByText("admin (first start)").waitFor({ timeout });
+  await rows.first().getByText("127.0.0.1").waitFor({ timeout });
+  await shot(page, "18-audit-log");
+
+  await rows.first().getByRole("button", { name: /^Details of event/ }).click();
+  const dialog = page.getByRole("dialog", { name: /^Flow saved · event \d+$/ });
+  const after = JSON.parse(await dialog.getByLabel("After (JSON)").textContent());
+  const before = JSON.parse(await dialog.getByLabel("Before (JSON)").textContent());
+  if (after.version !== 3 || before.version !== 2 || !after.document_sha256) fail(`the newest save shows before ${JSON.stringify(before)}, after ${JSON.stringify(after)}`);
+  await shot(page, "19-audit-event");
+  await page.keyboard.press("Escape");
+
+  // The export downloads the filtered events as JSON lines, oldest first.
+  const [download] = await Promise.all([page.waitForEvent("download", { timeout }), page.getByRole("button", { name: "Export (JSON lines)" }).click()]);
+  if (!/^bistro-audit-\d{8}-\d{4}\.jsonl$/.test(download.suggestedFilename())) fail(`the export is called ${download.suggestedFilename()}`);
+  const lines = readFileSync(await download.path(), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const saved = lines.map((e) => `${e.action} ${e.after?.version}`);
+  if (saved.join(",") !== "flow.apply 1,flow.apply 2,flow.apply 3" || lines.some((e) => !e.hash)) fail(`the export holds ${JSON.stringify(saved)}`);
 }
 
 // psql runs one SQL command against the test database and returns its

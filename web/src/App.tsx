@@ -7,6 +7,8 @@ import { FlowPage } from "./pages/FlowPage";
 import { RunsPage } from "./pages/RunsPage";
 import { RunPage } from "./pages/RunPage";
 import { DeadLettersPage } from "./pages/DeadLettersPage";
+import { AuditPage } from "./pages/AuditPage";
+import { auditQuery } from "./pages/audit";
 import { Empty, Loading } from "./components/bits";
 import { Link, paths, useLocation } from "./router";
 
@@ -34,11 +36,15 @@ function Page() {
   const { path, query } = useLocation();
   const seg = path.split("/").filter(Boolean).map(decodeURIComponent);
   if (seg.length === 0) return <Home />;
-  if (seg[0] === "flows" && seg.length === 2) return <FlowPage key={seg[1]} name={seg[1]} />;
-  if (seg[0] === "flows" && seg.length === 3 && seg[2] === "edit") return <Suspense fallback={<Loading what="the editor" />}><EditorPage key={seg[1]} name={seg[1]} /></Suspense>;
+  if (seg[0] === "flows" && seg.length === 2) return <FlowPage key={seg[1]} name={seg[1]} tab={query.get("tab") ?? ""} />;
+  if (seg[0] === "flows" && seg.length === 3 && seg[2] === "edit") {
+    const from = Number(query.get("version") ?? "");
+    return <Suspense fallback={<Loading what="the editor" />}><EditorPage key={seg[1]} name={seg[1]} fromVersion={from > 0 ? from : undefined} /></Suspense>;
+  }
   if (seg[0] === "new-flow" && seg.length === 1) return <Suspense fallback={<Loading what="the editor" />}><EditorPage key="new" /></Suspense>;
   if (seg[0] === "runs" && seg.length === 1) return <RunsPage flow={query.get("flow") ?? ""} status={query.get("status") ?? ""} />;
   if (seg[0] === "runs" && seg.length === 2) return <RunPage key={seg[1]} id={seg[1]} />;
+  if (seg[0] === "audit" && seg.length === 1) return <AuditPage query={auditQuery(query)} />;
   if (seg[0] === "dead-letters" && seg.length === 1) return <DeadLettersPage flow={query.get("flow") ?? ""} />;
   if (seg[0] === "connections" && seg.length === 1) return <Later what="the connections"><ConnectionsList /></Later>;
   if (seg[0] === "connections" && seg.length === 2) return <Later what="the connection"><ConnectionPage key={seg[1]} name={seg[1]} created={query.get("created") === "1"} /></Later>;

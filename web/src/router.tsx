@@ -56,11 +56,22 @@ export function useTitle(title: string): void {
   }, [title]);
 }
 
+/** The audit log's filters and page, as the address keeps them (times in RFC 3339). */
+export interface AuditQuery {
+  action?: string;
+  target?: string;
+  actor?: string;
+  since?: string;
+  until?: string;
+  before?: number;
+}
+
 /** Paths of the app's pages. */
 export const paths = {
   home: "/",
-  flow: (name: string) => `/flows/${encodeURIComponent(name)}`,
-  editFlow: (name: string) => `/flows/${encodeURIComponent(name)}/edit`,
+  flow: (name: string, tab?: "history") => `/flows/${encodeURIComponent(name)}${tab ? `?tab=${tab}` : ""}`,
+  /** The editor; with fromVersion, it starts from that older version's document (to restore it). */
+  editFlow: (name: string, fromVersion?: number) => `/flows/${encodeURIComponent(name)}/edit${fromVersion ? `?version=${fromVersion}` : ""}`,
   newFlow: "/new-flow",
   runs: (q?: { flow?: string; status?: string }) => {
     const p = new URLSearchParams();
@@ -71,6 +82,15 @@ export const paths = {
   },
   run: (id: string) => `/runs/${encodeURIComponent(id)}`,
   deadLetters: (flow?: string) => (flow ? `/dead-letters?flow=${encodeURIComponent(flow)}` : "/dead-letters"),
+  audit: (q?: AuditQuery) => {
+    const p = new URLSearchParams();
+    for (const k of ["action", "target", "actor", "since", "until", "before"] as const) {
+      const v = q?.[k];
+      if (v) p.set(k, String(v));
+    }
+    const s = p.toString();
+    return s ? `/audit?${s}` : "/audit";
+  },
   connections: "/connections",
   connection: (name: string, q?: { created?: boolean }) => `/connections/${encodeURIComponent(name)}${q?.created ? "?created=1" : ""}`,
   // Not under /connections/: "new" can be a connection's name.

@@ -39,6 +39,7 @@ type Backend struct {
 	dead       map[string]store.DeadLetter
 	conns      map[string]*conn
 	audit      auditLog
+	versions   map[string][]api.StoredVersion // older versions by flow id (versions.go)
 }
 
 // T0 is the time the double stamps on what it creates.

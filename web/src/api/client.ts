@@ -12,6 +12,8 @@ export type Connection = components["schemas"]["Connection"];
 export type ConnectionTest = components["schemas"]["ConnectionTest"];
 export type ConnectorInfo = components["schemas"]["ConnectorInfo"];
 export type DeadLetter = components["schemas"]["DeadLetter"];
+export type FlowVersion = components["schemas"]["FlowVersion"];
+export type AuditEvent = components["schemas"]["AuditEvent"];
 
 const auth: Middleware = {
   onRequest({ request }) {

@@ -1,5 +1,6 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { api, must, type Connection, type ConnectorInfo, type DeadLetter, type Flow, type Run, type RunDetail } from "./client";
+import { api, must, type AuditEvent, type Connection, type ConnectorInfo, type DeadLetter, type Flow, type FlowVersion, type Run, type RunDetail } from "./client";
+import type { AuditQuery } from "../router";
 
 /** The flows, by name. */
 export function useFlows() {
@@ -87,5 +88,45 @@ export function useDeadLetters(flow?: string) {
     placeholderData: keepPreviousData,
     // Messages fail on their own, so the list looks again now and then.
     refetchInterval: 10_000,
+  });
+}
+
+/** A flow's versions, newest first (without their documents). */
+export function useFlowVersions(name: string) {
+  return useQuery({
+    queryKey: ["flow-versions", name],
+    queryFn: async (): Promise<FlowVersion[]> =>
+      must(await api.GET("/api/v1/flows/{name}/versions", { params: { path: { name } } })).versions ?? [],
+  });
+}
+
+/** One version of a flow with its document; nothing is fetched for version 0. Versions never change. */
+export function useFlowVersion(name: string, version: number) {
+  return useQuery({
+    queryKey: ["flow-version", name, version],
+    queryFn: async (): Promise<FlowVersion> =>
+      must(await api.GET("/api/v1/flows/{name}/versions/{version}", { params: { path: { name, version } } })),
+    enabled: version > 0,
+    staleTime: Infinity,
+  });
+}
+
+/** A page of the audit log, newest first, and the "before" of the next page (none on the last). */
+export interface AuditPage {
+  events: AuditEvent[];
+  next?: number;
+}
+
+/** A page of the audit log, newest first. */
+export function useAudit(q: AuditQuery) {
+  return useQuery({
+    queryKey: ["audit", q],
+    queryFn: async (): Promise<AuditPage> => {
+      const query = { action: q.action || undefined, target: q.target || undefined, actor: q.actor || undefined,
+        since: q.since || undefined, until: q.until || undefined, before: q.before || undefined, limit: 50 };
+      const list = must(await api.GET("/api/v1/audit", { params: { query } }));
+      return { ...list, events: list.events ?? [] };
+    },
+    placeholderData: keepPreviousData,
   });
 }

@@ -315,6 +315,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/flows/{name}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a flow's versions, newest first
+         * @description Every saved version with when, by whom and its trigger; the documents are fetched one at a time.
+         */
+        get: operations["list-flow-versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/flows/{name}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one version of a flow with its document
+         * @description The document as it was written when the version was saved. Saving it again (PUT /api/v1/flows) restores it as a new version.
+         */
+        get: operations["get-flow-version"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/runs": {
         parameters: {
             query?: never;
@@ -684,6 +724,41 @@ export interface components {
              * @enum {string}
              */
             severity: "error" | "warning";
+        };
+        FlowVersion: {
+            /**
+             * Format: date-time
+             * @description When the version was saved
+             */
+            created_at: string;
+            /** @description Who saved it: the id of the API token */
+            created_by: string;
+            /** @description The name of the token that saved it, from the audit log; absent when the log does not say */
+            created_by_name?: string;
+            /** @description Whether this is the flow's latest version: the one its trigger runs */
+            current: boolean;
+            /** @description The document as written (only when one version is asked for) */
+            document?: string;
+            /** @description The SHA-256 of the document (hex), as the audit log's flow.apply events give it */
+            document_sha256: string;
+            /**
+             * @description How the document is written
+             * @enum {string}
+             */
+            format: "yaml" | "json";
+            /** @description What starts the flow in this version: manual, webhook, schedule or event; empty when the document can no longer be read */
+            trigger: string;
+            /**
+             * Format: int64
+             * @description The version number, from 1
+             */
+            version: number;
+        };
+        FlowVersionList: {
+            /** @description The flow's name */
+            flow: string;
+            /** @description Newest first */
+            versions: components["schemas"]["FlowVersion"][] | null;
         };
         Health: {
             /**
@@ -2138,6 +2213,126 @@ export interface operations {
             };
             /** @description Service Unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-flow-versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The flow's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlowVersionList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-flow-version": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The flow's name */
+                name: string;
+                /** @description The version number, from 1 */
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlowVersion"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,7 +1,7 @@
-import { Alert, Anchor, Button, Code, Group, Modal, ScrollArea, Stack, Text } from "@mantine/core";
+import { Alert, Anchor, Button, Group, Modal, Stack, Text } from "@mantine/core";
 import type { Flow } from "../api/client";
 import { Link, paths } from "../router";
-import { diffLines } from "./diff";
+import { DiffView } from "./DiffView";
 
 /** Why a save was refused: someone saved first, the name is taken, or the flow is gone. */
 export type Conflict =
@@ -49,20 +49,13 @@ export function ConflictAlert({ c, onReload, onCompare, onDismiss }: { c: Confli
 export function CompareModal({ opened, theirs, mine, version, onClose, onReload, onKeepMine }: {
   opened: boolean; theirs: string; mine: string; version: number; onClose: () => void; onReload: () => void; onKeepMine: () => void;
 }) {
-  const lines = opened ? diffLines(theirs, mine) : [];
   return (
     <Modal opened={opened} onClose={onClose} title={`Your changes compared with version ${version}`} size="xl">
       <Stack gap="sm">
-        <Text size="sm">Lines marked − are only in version {version}; lines marked + are only in yours.</Text>
-        <ScrollArea.Autosize mah="60vh" type="auto">
-          <Code block aria-label="Differences" style={{ whiteSpace: "pre" }}>
-            {lines.map((l, i) => (
-              <div key={i} className={l.kind === "added" ? "bistro-diff-added" : l.kind === "removed" ? "bistro-diff-removed" : undefined}>
-                {l.kind === "added" ? "+ " : l.kind === "removed" ? "− " : "  "}{l.text}
-              </div>
-            ))}
-          </Code>
-        </ScrollArea.Autosize>
+        {opened && (
+          <DiffView before={theirs} after={mine} label="Differences"
+            legend={`Lines marked − are only in version ${version}; lines marked + are only in yours.`} />
+        )}
         <Group justify="flex-end" gap="xs">
           <Button variant="default" onClick={onReload}>Take version {version}</Button>
           <Button color="orange" onClick={onKeepMine}>Save mine over it</Button>

@@ -27,6 +27,10 @@ export interface EditorStart {
   version: number;
   /** The saved flow's name; none for a new flow. */
   name?: string;
+  /** The saved flow's latest document, when text is another one (an older version to restore). */
+  savedText?: string;
+  /** The older version text comes from. */
+  restoredFrom?: number;
 }
 
 /** The flow editor: the steps on a canvas, the chosen one's settings beside them, and the document. */
@@ -34,7 +38,8 @@ export function Editor({ initial }: { initial: EditorStart }) {
   const qc = useQueryClient();
   const [h, setH] = useState<History>(() => start(initial.text));
   const hRef = useRef(h);
-  const [saved, setSaved] = useState({ text: initial.name ? initial.text : "", version: initial.version, name: initial.name ?? "" });
+  const [saved, setSaved] = useState({ text: initial.savedText ?? (initial.name ? initial.text : ""), version: initial.version, name: initial.name ?? "" });
+  const [restoring, setRestoring] = useState(initial.restoredFrom ?? 0);
   const [selected, setSelected] = useState("trigger");
   const [adding, setAdding] = useState<{ listPath: Path; index: number } | null>(null);
   const [view, setView] = useState<"canvas" | "yaml">("canvas");
@@ -95,8 +100,10 @@ export function Editor({ initial }: { initial: EditorStart }) {
       setComparing(false);
       qc.invalidateQueries({ queryKey: ["flows"] });
       qc.invalidateQueries({ queryKey: ["flow", r.flow.name] });
+      qc.invalidateQueries({ queryKey: ["flow-versions", r.flow.name] });
+      setRestoring(0);
       // The address follows the saved flow without reloading the editor (and its undo).
-      if (location.pathname !== paths.editFlow(r.flow.name)) history.replaceState(null, "", paths.editFlow(r.flow.name));
+      if (location.pathname + location.search !== paths.editFlow(r.flow.name)) history.replaceState(null, "", paths.editFlow(r.flow.name));
     },
     onError: async (err) => {
       if (err instanceof ApiError && err.status === 409) setConflict(await conflictOf(err, name, saved.version));
@@ -184,6 +191,7 @@ export function Editor({ initial }: { initial: EditorStart }) {
         </Group>
       </div>
 
+      {restoring > 0 && <RestoreNote from={restoring} latest={saved.version} same={!dirty} onDismiss={() => setRestoring(0)} />}
       {conflict && <ConflictAlert c={conflict} onReload={() => conflict.kind === "changed" && reload(conflict.flow)} onCompare={() => setComparing(true)} onDismiss={() => {
         if (conflict.kind === "deleted") setSaved((s) => ({ ...s, version: 0, name: "" }));
         setConflict(null);
@@ -237,6 +245,20 @@ export function Editor({ initial }: { initial: EditorStart }) {
         </Grid>
       )}
     </Stack>
+  );
+}
+
+// RestoreNote says that the editor holds an older version's document,
+// which becomes the newest version only when saved.
+function RestoreNote({ from, latest, same, onDismiss }: { from: number; latest: number; same: boolean; onDismiss: () => void }) {
+  return (
+    <Alert color="blue" title={`Restoring version ${from}`} role="status" withCloseButton onClose={onDismiss} closeButtonLabel="Dismiss">
+      <Text size="sm">
+        {same
+          ? `Version ${from} has the same document as the current version ${latest}: there is nothing to restore.`
+          : `This is the document of version ${from}. Save it to make it version ${latest + 1}; until then the flow stays as version ${latest} is. You can change it before saving.`}
+      </Text>
+    </Alert>
   );
 }
 

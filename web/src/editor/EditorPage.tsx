@@ -1,23 +1,32 @@
 import { useMemo, useState } from "react";
 import { Anchor, Badge, Group, Paper, SimpleGrid, Stack, Text, Title, UnstyledButton } from "@mantine/core";
-import { useFlow } from "../api/queries";
+import { useFlow, useFlowVersion } from "../api/queries";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { Loading } from "../components/bits";
 import { Link, paths, useTitle } from "../router";
 import { Editor } from "./Editor";
 import { templates, type Template } from "./templates";
 
-/** The editor for a saved flow (name given) or for a new one, which first asks what to start from. */
-export function EditorPage({ name }: { name?: string }) {
-  return name ? <EditSaved name={name} /> : <NewFlow />;
+/**
+ * The editor for a saved flow (name given) or for a new one, which first
+ * asks what to start from. With fromVersion, a saved flow's editor starts
+ * from that older version's document, to restore it.
+ */
+export function EditorPage({ name, fromVersion }: { name?: string; fromVersion?: number }) {
+  return name ? <EditSaved name={name} fromVersion={fromVersion} /> : <NewFlow />;
 }
 
-function EditSaved({ name }: { name: string }) {
+function EditSaved({ name, fromVersion = 0 }: { name: string; fromVersion?: number }) {
   useTitle(`Edit ${name}`);
   const flow = useFlow(name);
-  if (flow.isPending) return <Loading what="the flow" />;
+  const old = useFlowVersion(name, fromVersion);
+  if (flow.isPending || (fromVersion > 0 && old.isPending)) return <Loading what="the flow" />;
   if (flow.isError) return <ErrorAlert error={flow.error} />;
+  if (old.isError) return <ErrorAlert error={old.error} />;
   const f = flow.data;
+  if (old.data) {
+    return <Editor initial={{ text: old.data.document ?? "", version: f.version, name: f.name, savedText: f.document ?? "", restoredFrom: old.data.version }} />;
+  }
   return <Editor initial={{ text: f.document ?? "", version: f.version, name: f.name }} />;
 }
 

@@ -1,5 +1,5 @@
 import { lazy, Suspense, useMemo, useState } from "react";
-import { Anchor, Badge, Button, Code, CopyButton, Group, JsonInput, Paper, ScrollArea, SegmentedControl, Stack, Switch, Text, TextInput, Title } from "@mantine/core";
+import { Anchor, Badge, Button, Code, CopyButton, Group, JsonInput, Paper, ScrollArea, SegmentedControl, Stack, Switch, Tabs, Text, TextInput, Title } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, must, type Flow } from "../api/client";
 import { useFlow, useRuns } from "../api/queries";
@@ -8,14 +8,16 @@ import { Empty, Loading, when } from "../components/bits";
 import { buildGraph, parseDocument } from "../graph/model";
 import { Link, navigate, paths, useTitle } from "../router";
 import { RunTable } from "./Home";
+import { FlowHistory } from "./FlowHistory";
 
-/** One flow: its picture, document, switch, webhook address and "Run now". */
-export function FlowPage({ name }: { name: string }) {
+/** One flow: its picture, document, switch, webhook address and "Run now"; its versions under "History". */
+export function FlowPage({ name, tab = "" }: { name: string; tab?: string }) {
   useTitle(name);
   const flow = useFlow(name);
   if (flow.isPending) return <Loading what="the flow" />;
   if (flow.isError) return <ErrorAlert error={flow.error} />;
   const f = flow.data;
+  const current = tab === "history" ? "history" : "overview";
   return (
     <Stack gap="lg">
       <div>
@@ -28,17 +30,30 @@ export function FlowPage({ name }: { name: string }) {
           </Group>
         </Group>
       </div>
-      <Toggle flow={f} />
-      {f.webhook_path && <WebhookAddress path={f.webhook_path} />}
-      <RunNow flow={f} />
-      <Document flow={f} />
-      <section aria-label="Recent runs of this flow">
-        <Group justify="space-between" mb="sm">
-          <Title order={2}>Recent runs</Title>
-          <Anchor component={Link} href={paths.runs({ flow: f.name })} size="sm">See all</Anchor>
-        </Group>
-        <FlowRuns name={f.name} />
-      </section>
+      <Tabs value={current} onChange={(v) => v && v !== current && navigate(paths.flow(f.name, v === "history" ? "history" : undefined), true)} keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="overview">Overview</Tabs.Tab>
+          <Tabs.Tab value="history" rightSection={<Badge size="xs" variant="light" aria-label={`${f.version} version${f.version === 1 ? "" : "s"}`}>{f.version}</Badge>}>History</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="overview" pt="lg">
+          <Stack gap="lg">
+            <Toggle flow={f} />
+            {f.webhook_path && <WebhookAddress path={f.webhook_path} />}
+            <RunNow flow={f} />
+            <Document flow={f} />
+            <section aria-label="Recent runs of this flow">
+              <Group justify="space-between" mb="sm">
+                <Title order={2}>Recent runs</Title>
+                <Anchor component={Link} href={paths.runs({ flow: f.name })} size="sm">See all</Anchor>
+              </Group>
+              <FlowRuns name={f.name} />
+            </section>
+          </Stack>
+        </Tabs.Panel>
+        <Tabs.Panel value="history" pt="lg">
+          <FlowHistory name={f.name} />
+        </Tabs.Panel>
+      </Tabs>
     </Stack>
   );
 }

@@ -10,6 +10,7 @@ const sections: { label: string; href: string; active: (path: string) => boolean
   { label: "Flows", href: paths.home, active: (p) => p === "/" || p.startsWith("/flows") || p === "/new-flow" },
   { label: "Runs", href: paths.runs(), active: (p) => p.startsWith("/runs") || p.startsWith("/dead-letters") },
   { label: "Connections", href: paths.connections, active: (p) => p.startsWith("/connections") || p === "/new-connection" },
+  { label: "Audit log", href: paths.audit(), active: (p) => p.startsWith("/audit") },
 ];
 
 /** The frame around every signed-in page: name, navigation, theme, sign out. On a phone the navigation is a menu. */
