@@ -3,7 +3,6 @@ package runner
 import (
 	"context"
 	"log/slog"
-	"sync"
 
 	"github.com/bistro-dev/bistro/internal/store"
 )
@@ -15,10 +14,7 @@ import (
 type finisher struct {
 	store store.RunFinisher
 	log   *slog.Logger
-
-	mu      sync.Mutex
-	queue   []*finishReq
-	running bool
+	group groupCommit[*finishReq]
 }
 
 type finishReq struct {
@@ -26,16 +22,16 @@ type finishReq struct {
 	done chan error
 }
 
+func newFinisher(s store.RunFinisher, log *slog.Logger) *finisher {
+	w := &finisher{store: s, log: log}
+	w.group.commit = w.commit
+	return w
+}
+
 // finish records the run's outcome and waits for the commit.
 func (w *finisher) finish(ctx context.Context, f store.Finish) error {
 	req := &finishReq{f: f, done: make(chan error, 1)}
-	w.mu.Lock()
-	w.queue = append(w.queue, req)
-	if !w.running {
-		w.running = true
-		go w.loop()
-	}
-	w.mu.Unlock()
+	w.group.add(req)
 	select {
 	case err := <-req.done:
 		return err
@@ -44,33 +40,18 @@ func (w *finisher) finish(ctx context.Context, f store.Finish) error {
 	}
 }
 
-func (w *finisher) loop() {
-	for {
-		w.mu.Lock()
-		n := min(len(w.queue), maxBatch)
-		if n == 0 {
-			w.running = false
-			w.mu.Unlock()
-			return
-		}
-		batch := w.queue[:n:n]
-		w.queue = w.queue[n:]
-		if len(w.queue) == 0 {
-			w.queue = nil
-		}
-		w.mu.Unlock()
-		fs := make([]store.Finish, len(batch))
-		for i, req := range batch {
-			fs[i] = req.f
-		}
-		// Not abandoned half way because one caller gave up.
-		errs, err := w.store.FinishRuns(context.Background(), fs)
-		for i, req := range batch {
-			if err == nil {
-				req.done <- errs[i]
-			} else {
-				req.done <- err
-			}
+func (w *finisher) commit(batch []*finishReq) {
+	fs := make([]store.Finish, len(batch))
+	for i, req := range batch {
+		fs[i] = req.f
+	}
+	// Not abandoned half way because one caller gave up.
+	errs, err := w.store.FinishRuns(context.Background(), fs)
+	for i, req := range batch {
+		if err == nil {
+			req.done <- errs[i]
+		} else {
+			req.done <- err
 		}
 	}
 }

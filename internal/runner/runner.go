@@ -146,7 +146,7 @@ func New(cfg Config) (*Runner, error) {
 	}
 	r.writer = newWriter(cfg.Store, r.log)
 	if fin, ok := cfg.Store.(store.RunFinisher); ok {
-		r.finisher = &finisher{store: fin, log: r.log}
+		r.finisher = newFinisher(fin, r.log)
 	}
 	r.plans = newPlanCache(cfg.PlanCache)
 	r.sched = schedule.NewScheduler(r.clock, r.fireSchedule, r.log)

@@ -19,10 +19,49 @@ const maxBatch = 256
 type writer struct {
 	store store.Store
 	log   *slog.Logger
+	group groupCommit[*writeReq]
+}
+
+// groupCommit hands commit the requests that queued up while the previous
+// batch committed, at most maxBatch at a time, on one goroutine that lives
+// only while there is something to commit.
+type groupCommit[T any] struct {
+	commit func(batch []T)
 
 	mu      sync.Mutex
-	queue   []*writeReq
+	queue   []T
 	running bool
+}
+
+// add queues a request; commit sees it in a later batch.
+func (g *groupCommit[T]) add(req T) {
+	g.mu.Lock()
+	g.queue = append(g.queue, req)
+	if !g.running {
+		g.running = true
+		go g.loop()
+	}
+	g.mu.Unlock()
+}
+
+// loop commits batches until the queue is empty.
+func (g *groupCommit[T]) loop() {
+	for {
+		g.mu.Lock()
+		n := min(len(g.queue), maxBatch)
+		if n == 0 {
+			g.running = false
+			g.mu.Unlock()
+			return
+		}
+		batch := g.queue[:n:n]
+		g.queue = g.queue[n:]
+		if len(g.queue) == 0 {
+			g.queue = nil // let the backing array go
+		}
+		g.mu.Unlock()
+		g.commit(batch)
+	}
 }
 
 // writeReq is one run waiting for its commit, with the steps to record
@@ -39,45 +78,21 @@ type writeResult struct {
 }
 
 func newWriter(s store.Store, log *slog.Logger) *writer {
-	return &writer{store: s, log: log}
+	w := &writer{store: s, log: log}
+	w.group.commit = w.commit
+	return w
 }
 
 // create writes the run and waits for its commit. When ctx ends first the
 // run may still be written.
 func (w *writer) create(ctx context.Context, run store.NewRun, steps []store.Step) (store.Created, error) {
 	req := &writeReq{run: run, steps: steps, done: make(chan writeResult, 1)}
-	w.mu.Lock()
-	w.queue = append(w.queue, req)
-	if !w.running {
-		w.running = true
-		go w.loop()
-	}
-	w.mu.Unlock()
+	w.group.add(req)
 	select {
 	case res := <-req.done:
 		return res.created, res.err
 	case <-ctx.Done():
 		return store.Created{}, ctx.Err()
-	}
-}
-
-// loop commits batches until the queue is empty.
-func (w *writer) loop() {
-	for {
-		w.mu.Lock()
-		n := min(len(w.queue), maxBatch)
-		if n == 0 {
-			w.running = false
-			w.mu.Unlock()
-			return
-		}
-		batch := w.queue[:n:n]
-		w.queue = w.queue[n:]
-		if len(w.queue) == 0 {
-			w.queue = nil // let the backing array go
-		}
-		w.mu.Unlock()
-		w.commit(batch)
 	}
 }
 

@@ -1,57 +1,14 @@
 package mqtt
 
 import (
-	"bytes"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
-	"unicode/utf8"
 
 	"github.com/eclipse/paho.golang/paho"
 
-	"github.com/bistro-dev/bistro/internal/record"
+	"github.com/bistro-dev/bistro/internal/connectors/payload"
 )
-
-// encode makes a message's payload from the step's data: text as it is,
-// anything else as JSON; no data sends the whole record.
-func encode(data any, rec map[string]any) ([]byte, error) {
-	if data == nil {
-		data = rec
-		if data == nil {
-			data = map[string]any{}
-		}
-	}
-	switch d := data.(type) {
-	case string:
-		return []byte(d), nil
-	case []byte:
-		return d, nil
-	}
-	b, err := json.Marshal(data)
-	if err != nil {
-		return nil, fmt.Errorf("'data' cannot be sent as JSON: %w", err)
-	}
-	return b, nil
-}
-
-// decode reads a payload for a record: JSON decoded, other text as text,
-// and bytes that are not text as {"base64": ...}.
-func decode(payload []byte) any {
-	if json.Valid(payload) {
-		dec := json.NewDecoder(bytes.NewReader(payload))
-		dec.UseNumber()
-		var v any
-		if dec.Decode(&v) == nil {
-			return record.Normalize(v)
-		}
-	}
-	if utf8.Valid(payload) {
-		return string(payload)
-	}
-	return map[string]any{"base64": base64.StdEncoding.EncodeToString(payload)}
-}
 
 // headersIn turns the step's headers into MQTT user properties; a list
 // gives a name several values.
@@ -101,7 +58,7 @@ func messageRecord(p *paho.Publish) map[string]any {
 	}
 	return map[string]any{
 		"topic":   p.Topic,
-		"data":    decode(p.Payload),
+		"data":    payload.Decode(p.Payload),
 		"headers": headersOut(props),
 	}
 }

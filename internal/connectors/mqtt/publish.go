@@ -10,6 +10,7 @@ import (
 	"github.com/eclipse/paho.golang/paho"
 
 	"github.com/bistro-dev/bistro/connector"
+	"github.com/bistro-dev/bistro/internal/connectors/payload"
 )
 
 // Do runs one action.
@@ -46,7 +47,7 @@ func publishPacket(req connector.Request) (*paho.Publish, error) {
 		return nil, fmt.Errorf("'qos' must be 0 or 1, not %v", req.Input["qos"])
 	}
 	retain, _ := req.Input["retain"].(bool)
-	payload, err := encode(req.Input["data"], req.Record)
+	body, err := payload.Encode(req.Input["data"], req.Record)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +55,7 @@ func publishPacket(req connector.Request) (*paho.Publish, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &paho.Publish{Topic: topic, QoS: byte(qos), Retain: retain, Payload: payload, Properties: &paho.PublishProperties{User: props}}, nil
+	return &paho.Publish{Topic: topic, QoS: byte(qos), Retain: retain, Payload: body, Properties: &paho.PublishProperties{User: props}}, nil
 }
 
 // checkTopic refuses what a broker would answer by closing the connection.

@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/bistro-dev/bistro/connector"
+	"github.com/bistro-dev/bistro/internal/connectors/payload"
 )
 
 // Do runs one action.
@@ -37,7 +38,7 @@ func message(req connector.Request) (*natsio.Msg, error) {
 	if err := checkSubject(subject); err != nil {
 		return nil, err
 	}
-	data, err := encode(req.Input["data"], req.Record)
+	data, err := payload.Encode(req.Input["data"], req.Record)
 	if err != nil {
 		return nil, err
 	}

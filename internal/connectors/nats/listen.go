@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/bistro-dev/bistro/connector"
+	"github.com/bistro-dev/bistro/internal/connectors/payload"
 )
 
 // Listen starts runs from messages until ctx ends.
@@ -164,7 +165,7 @@ func (c *conn) handle(ctx context.Context, in consumerInput, msg jetstream.Msg, 
 	if meta, err := msg.Metadata(); err == nil {
 		id = fmt.Sprintf("%s:%d:%s", meta.Stream, meta.Sequence.Stream, in.idSuffix)
 	}
-	rec := map[string]any{"subject": msg.Subject(), "data": decode(msg.Data()), "headers": headersOut(msg.Headers())}
+	rec := map[string]any{"subject": msg.Subject(), "data": payload.Decode(msg.Data()), "headers": headersOut(msg.Headers())}
 	if err := deliver(ctx, connector.Message{ID: id, Record: rec}); err != nil {
 		if nakErr := msg.NakWithDelay(in.redeliverAfter); nakErr != nil {
 			c.logger.Warn("could not give a message back to JetStream; it is delivered again after ack_wait", "stream", in.stream, "id", id, "error", c.scrub.Error(nakErr))
