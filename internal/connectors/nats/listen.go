@@ -2,9 +2,12 @@ package nats
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
+	"sync"
 	"time"
 
 	natsio "github.com/nats-io/nats.go"
@@ -81,6 +84,17 @@ func inGroup(queue string) string {
 	return " in the queue group '" + queue + "'"
 }
 
+// prefetch is how many messages the consumer trigger fetches ahead, and
+// the most concurrency may be. Fetched messages wait in memory until
+// delivered, and one waiting past ack_wait is delivered twice: 256
+// (nats.go's default is 500) bounds that wait and keeps most of the
+// throughput.
+const prefetch = 256
+
+// defaultConcurrency is how many messages the consumer trigger delivers at
+// once unless told otherwise: enough for runs to share the store's commits.
+const defaultConcurrency = 16
+
 // consumerInput are the settings of the consumer trigger.
 type consumerInput struct {
 	stream, consumer, filter string
@@ -88,15 +102,17 @@ type consumerInput struct {
 	subjects                 []string
 	deliverNew               bool
 	ackWait, redeliverAfter  time.Duration
+	concurrency              int    // messages delivered at once
 	idSuffix                 string // tells this stream from an earlier one of the same name
 }
 
 func readConsumerInput(input map[string]any) (consumerInput, error) {
 	in := consumerInput{
-		stream:     text(input, "stream"),
-		consumer:   text(input, "consumer"),
-		filter:     text(input, "filter_subject"),
-		deliverNew: text(input, "deliver") == "new",
+		stream:      text(input, "stream"),
+		consumer:    text(input, "consumer"),
+		filter:      text(input, "filter_subject"),
+		deliverNew:  text(input, "deliver") == "new",
+		concurrency: defaultConcurrency,
 	}
 	in.create, _ = input["create"].(bool)
 	if in.stream == "" || in.consumer == "" {
@@ -112,13 +128,39 @@ func readConsumerInput(input map[string]any) (consumerInput, error) {
 	if in.ackWait, err = duration(input, "ack_wait", 30*time.Second); err != nil {
 		return in, err
 	}
-	in.redeliverAfter, err = duration(input, "redeliver_after", 5*time.Second)
-	return in, err
+	if in.redeliverAfter, err = duration(input, "redeliver_after", 5*time.Second); err != nil {
+		return in, err
+	}
+	if v, ok := input["concurrency"]; ok && v != nil {
+		n, ok := whole(v)
+		if !ok || n < 1 || n > prefetch {
+			return in, fmt.Errorf("'concurrency' must be a whole number from 1 to %d, not %v", prefetch, v)
+		}
+		in.concurrency = n
+	}
+	return in, nil
 }
 
-// listenConsumer delivers the messages of a durable pull consumer,
-// acknowledging each once deliver accepted it and asking for it again
-// (after redeliver_after) when it did not.
+// whole reads a whole number, however the settings spelled it.
+func whole(v any) (int, bool) {
+	switch n := v.(type) {
+	case int:
+		return n, true
+	case int64:
+		return int(n), n >= math.MinInt32 && n <= math.MaxInt32
+	case float64:
+		return int(n), n == math.Trunc(n) && math.Abs(n) <= math.MaxInt32
+	case json.Number:
+		i, err := n.Int64()
+		return int(i), err == nil && i >= math.MinInt32 && i <= math.MaxInt32
+	}
+	return 0, false
+}
+
+// listenConsumer delivers the messages of a durable pull consumer, up to
+// concurrency at once so that their runs share the store's commits. Each
+// message is acknowledged once deliver accepted it and asked for again
+// (after redeliver_after) when it was not.
 func (c *conn) listenConsumer(ctx context.Context, input map[string]any, deliver connector.Deliver) error {
 	in, err := readConsumerInput(input)
 	if err != nil {
@@ -136,16 +178,29 @@ func (c *conn) listenConsumer(ctx context.Context, input map[string]any, deliver
 	// numbers start again when a stream is deleted and created again, so
 	// the id holds the stream's creation time too.
 	in.idSuffix = strconv.FormatInt(s.CachedInfo().Created.UnixNano(), 36)
-	// Fetched messages wait in memory until delivered, and one waiting past
-	// ack_wait is delivered twice: a prefetch of 256 (nats.go's default is
-	// 500) bounds that wait and keeps most of the throughput.
-	it, err := cons.Messages(jetstream.PullMaxMessages(256))
+	it, err := cons.Messages(jetstream.PullMaxMessages(prefetch))
 	if err != nil {
 		return c.lost(err)
 	}
 	defer it.Stop()
 	c.ready("consumer")
+	return c.deliverAll(ctx, in, it, deliver)
+}
+
+// deliverAll hands each message to its own goroutine, at most
+// in.concurrency at a time, until ctx ends or the consumer fails. It
+// returns only once every delivery it started has finished, so no message
+// is acknowledged after Listen returned.
+func (c *conn) deliverAll(ctx context.Context, in consumerInput, it jetstream.MessagesContext, deliver connector.Deliver) error {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	slots := make(chan struct{}, in.concurrency)
 	for {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return nil
+		}
 		msg, err := it.Next(jetstream.NextContext(ctx))
 		switch {
 		case ctx.Err() != nil:
@@ -155,7 +210,10 @@ func (c *conn) listenConsumer(ctx context.Context, input map[string]any, deliver
 		case err != nil:
 			return c.lost(err)
 		}
-		c.handle(ctx, in, msg, deliver)
+		wg.Go(func() {
+			defer func() { <-slots }()
+			c.handle(ctx, in, msg, deliver)
+		})
 	}
 }
 

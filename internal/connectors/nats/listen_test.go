@@ -2,7 +2,10 @@ package nats
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -228,5 +231,217 @@ func TestConsumerTriggerMissing(t *testing.T) {
 				t.Errorf("error = %v, want a permanent error containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// gate is a deliver that holds every message until want of them are in
+// flight together. The first delivery of the message whose data is
+// failOnce fails; hold makes every delivery also wait for its context to
+// end, as a run still being stored when Bistro stops.
+type gate struct {
+	want     int
+	failOnce string
+	hold     bool
+
+	mu          sync.Mutex
+	inFlight    int
+	maxInFlight int
+	failed      bool
+	opened      bool
+	ids         []string
+	all         chan struct{} // closed once want were in flight together
+}
+
+func newGate(want int, failOnce string) *gate {
+	return &gate{want: want, failOnce: failOnce, all: make(chan struct{})}
+}
+
+func (g *gate) deliver(ctx context.Context, m connector.Message) error {
+	g.mu.Lock()
+	g.inFlight++
+	g.maxInFlight = max(g.maxInFlight, g.inFlight)
+	g.ids = append(g.ids, m.ID)
+	if g.inFlight == g.want && !g.opened {
+		g.opened = true
+		close(g.all)
+	}
+	fail := !g.failed && m.Record["data"] == g.failOnce
+	g.failed = g.failed || fail
+	g.mu.Unlock()
+	defer func() {
+		g.mu.Lock()
+		g.inFlight--
+		g.mu.Unlock()
+	}()
+	select {
+	case <-g.all:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(10 * time.Second):
+		return errors.New("the other messages were not handed over meanwhile")
+	}
+	if g.hold {
+		<-ctx.Done()
+	}
+	if fail {
+		return errors.New("the run could not be stored")
+	}
+	return nil
+}
+
+// state returns the deliveries so far and how many are in flight.
+func (g *gate) state() (ids []string, inFlight, maxInFlight int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]string(nil), g.ids...), g.inFlight, g.maxInFlight
+}
+
+// waitAll waits until the gate opened.
+func (g *gate) waitAll(t testing.TB) {
+	t.Helper()
+	select {
+	case <-g.all:
+	case <-time.After(10 * time.Second):
+		_, _, most := g.state()
+		t.Fatalf("at most %d deliveries were in flight at once, want %d", most, g.want)
+	}
+}
+
+// publishN stores n messages "order-0" to "order-<n-1>" on subject.
+func publishN(t testing.TB, c *conn, subject string, n int) {
+	t.Helper()
+	for i := range n {
+		if _, err := c.js.Publish(t.Context(), subject, fmt.Appendf(nil, "order-%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// waitAcked waits until the consumer acknowledged the stream's first n
+// messages and has none pending.
+func waitAcked(t testing.TB, c *conn, stream, consumer string, n uint64) {
+	t.Helper()
+	cons, err := c.js.Consumer(t.Context(), stream, consumer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, fmt.Sprintf("%d messages to be acknowledged", n), func() bool {
+		info, err := cons.Info(t.Context())
+		return err == nil && info.NumAckPending == 0 && info.AckFloor.Stream == n
+	})
+}
+
+func TestConsumerTriggerDeliversSeveralAtOnce(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	stream, subject := newStream(t, c)
+	const n = 5
+	publishN(t, c, subject+".a", n)
+	g := newGate(n, "order-2")
+	// The default concurrency, 16, lets all n be in flight together.
+	input := map[string]any{"stream": stream, "consumer": "c", "create": true, "redeliver_after": "10ms"}
+	stop := listen(t, c, "consumer", input, g.deliver)
+	g.waitAll(t)
+	waitAcked(t, c, stream, "c", n)
+	if err := stop(); err != nil {
+		t.Errorf("Listen returned %v after its context ended, want nil", err)
+	}
+	ids, _, _ := g.state()
+	times := map[string]int{}
+	for _, id := range ids {
+		times[id]++
+	}
+	third := fmt.Sprintf("%s:3:", stream)
+	for id, k := range times {
+		if want := 1 + btoi(strings.HasPrefix(id, third)); k != want {
+			t.Errorf("message %s delivered %d times, want %d (the failed one again)", id, k, want)
+		}
+	}
+	if len(times) != n || len(ids) != n+1 {
+		t.Errorf("deliveries %q: want %d messages, one of them twice", ids, n)
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func TestConsumerTriggerConcurrencyOne(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	stream, subject := newStream(t, c)
+	publishN(t, c, subject+".a", 3)
+	g := newGate(1, "")
+	input := map[string]any{"stream": stream, "consumer": "c", "create": true, "concurrency": 1}
+	listen(t, c, "consumer", input, g.deliver)
+	waitAcked(t, c, stream, "c", 3)
+	ids, _, most := g.state()
+	if most != 1 {
+		t.Errorf("%d deliveries in flight at once, want 1", most)
+	}
+	for i, id := range ids {
+		if !strings.HasPrefix(id, fmt.Sprintf("%s:%d:", stream, i+1)) {
+			t.Errorf("delivery %d was %s, want the messages in the stream's order", i+1, id)
+		}
+	}
+}
+
+// TestConsumerTriggerStopWaitsForDeliveries stops the trigger while runs
+// are still being stored: Listen waits for them, and the messages whose
+// run was stored are acknowledged although the context ended.
+func TestConsumerTriggerStopWaitsForDeliveries(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	stream, subject := newStream(t, c)
+	const n = 3
+	publishN(t, c, subject+".a", n)
+	g := newGate(n, "")
+	g.hold = true
+	input := map[string]any{"stream": stream, "consumer": "c", "create": true, "concurrency": n}
+	stop := listen(t, c, "consumer", input, g.deliver)
+	g.waitAll(t)
+	if err := stop(); err != nil {
+		t.Errorf("Listen returned %v after its context ended, want nil", err)
+	}
+	if _, inFlight, _ := g.state(); inFlight != 0 {
+		t.Errorf("Listen returned with %d deliveries still in flight", inFlight)
+	}
+	waitAcked(t, c, stream, "c", n)
+}
+
+func TestConsumerTriggerConcurrencySetting(t *testing.T) {
+	t.Parallel()
+	base := map[string]any{"stream": "S", "consumer": "c"}
+	for _, v := range []any{1, int64(256), 8.0, json.Number("16"), nil} {
+		in := maps.Clone(base)
+		in["concurrency"] = v
+		got, err := readConsumerInput(in)
+		want, _ := whole(v)
+		if v == nil {
+			want = defaultConcurrency
+		}
+		if err != nil || got.concurrency != want {
+			t.Errorf("concurrency %v (%T): got %d, %v; want %d", v, v, got.concurrency, err, want)
+		}
+	}
+	for _, v := range []any{0, 257, -1, 2.5, "many", json.Number("1e99")} {
+		in := maps.Clone(base)
+		in["concurrency"] = v
+		_, err := readConsumerInput(in)
+		if err == nil || !strings.Contains(err.Error(), "'concurrency' must be a whole number from 1 to 256") {
+			t.Errorf("concurrency %v (%T): error %v, want one saying what is allowed", v, v, err)
+		}
+	}
+}
+
+func TestConsumerTriggerRefusesBadConcurrency(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	err := c.Listen(t.Context(), "consumer", map[string]any{"stream": "S", "consumer": "c", "concurrency": 0}, newReceived(0).deliver)
+	if !errors.Is(err, connector.ErrPermanent) || !strings.Contains(err.Error(), "'concurrency' must be") {
+		t.Errorf("error = %v, want a permanent error about concurrency", err)
 	}
 }

@@ -3,7 +3,11 @@
 // subject or a JetStream consumer.
 package nats
 
-import "github.com/bistro-dev/bistro/connector"
+import (
+	"fmt"
+
+	"github.com/bistro-dev/bistro/connector"
+)
 
 // New returns the NATS connector.
 func New() connector.Connector { return natsConnector{} }
@@ -15,7 +19,7 @@ func (natsConnector) Spec() connector.Spec {
 	return connector.Spec{
 		Name:        "nats",
 		Title:       "NATS",
-		Version:     "1.0.0",
+		Version:     "1.1.0",
 		Category:    "messaging",
 		Description: "Send and receive NATS messages: publish, ask a service and wait for its reply, store messages in JetStream, and start a run for every message on a subject or in a JetStream stream.",
 		Config:      configFields(),
@@ -111,7 +115,7 @@ func consumerTrigger() connector.Trigger {
 		Name:        "consumer",
 		Kind:        connector.Push,
 		Title:       "New message in a JetStream stream",
-		Description: "Starts a run for every message of a durable JetStream consumer. A message is acknowledged only once its run is accepted; otherwise JetStream delivers it again, so messages are not lost while Bistro is stopped or failing.",
+		Description: "Starts a run for every message of a durable JetStream consumer. A message is acknowledged only once its run is accepted; otherwise JetStream delivers it again, so messages are not lost while Bistro is stopped or failing. Several messages are handed over at once (see concurrency), so their runs may start in a different order than the messages are in the stream; set concurrency to 1 to keep the order.",
 		Input: []connector.Field{
 			{Name: "stream", Type: connector.String, Required: true, Example: "ORDERS", Help: "The stream to read."},
 			{Name: "consumer", Type: connector.String, Required: true, Example: "bistro-orders", Help: "The name of the durable consumer, which remembers what was acknowledged."},
@@ -121,6 +125,7 @@ func consumerTrigger() connector.Trigger {
 			{Name: "deliver", Type: connector.Enum, Enum: []string{"all", "new"}, Default: "all", Help: "When creating the consumer: start from the stream's first message (all) or from messages arriving from now on (new)."},
 			{Name: "ack_wait", Type: connector.Duration, Default: "30s", Help: "When creating the consumer: how long JetStream waits for a message's acknowledgement before delivering it again."},
 			{Name: "redeliver_after", Type: connector.Duration, Default: "5s", Help: "How long JetStream waits before delivering again a message whose run could not be started."},
+			{Name: "concurrency", Type: connector.Int, Default: defaultConcurrency, Since: "1.1.0", Help: fmt.Sprintf("How many messages are handed over at the same time (1 to %d); more lets their runs be stored together, which is faster. With 1 they are handed over one by one, in the stream's order.", prefetch)},
 		},
 		Output: receivedOutput,
 	}

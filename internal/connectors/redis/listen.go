@@ -59,6 +59,7 @@ type streamReader struct {
 	claimAfter time.Duration
 	count      int64
 	json       bool
+	inflight   *inflight
 }
 
 func (c *conn) newStreamReader(reader *goredis.Client, in input, deliver connector.Deliver) (*streamReader, error) {
@@ -85,18 +86,35 @@ func (c *conn) newStreamReader(reader *goredis.Client, in input, deliver connect
 	if s.count, err = in.int("batch_size", 10); err != nil || s.count < 1 {
 		return nil, connector.Permanent(fmt.Errorf("'batch_size' must be a whole number from 1, not %v", in["batch_size"]))
 	}
+	n, err := in.int("concurrency", 16)
+	if err != nil || n < 1 || n > maxConcurrency {
+		return nil, connector.Permanent(fmt.Errorf("'concurrency' must be a whole number from 1 to %d, not %v", maxConcurrency, in["concurrency"]))
+	}
+	// A failed delivery closes the reader, so that a read waiting for new
+	// entries stops at once and the listening ends.
+	s.inflight = newInflight(int(n), func() { _ = reader.Close() })
 	return s, nil
 }
 
 // listenStream creates the group when missing, hands on the entries this
 // consumer read before without acknowledging them, then new entries, and
-// every claim_after takes over entries other consumers left behind.
+// every claim_after takes over entries other consumers left behind. It
+// returns once every delivery it started has returned.
 func (c *conn) listenStream(ctx context.Context, reader *goredis.Client, in input, deliver connector.Deliver) error {
 	s, err := c.newStreamReader(reader, in, deliver)
 	if err != nil {
 		return err
 	}
-	if err := s.createGroup(ctx, in.text("start")); err != nil {
+	err = s.read(ctx, in.text("start"))
+	// A failed delivery is why the reading stopped: it is what to report.
+	if failed := s.inflight.wait(); failed != nil {
+		return failed
+	}
+	return err
+}
+
+func (s *streamReader) read(ctx context.Context, start string) error {
+	if err := s.createGroup(ctx, start); err != nil {
 		return err
 	}
 	if err := s.pending(ctx); err != nil {
@@ -105,6 +123,11 @@ func (c *conn) listenStream(ctx context.Context, reader *goredis.Client, in inpu
 	var claimed time.Time
 	for ctx.Err() == nil {
 		if time.Since(claimed) >= s.claimAfter {
+			// Entries still being delivered are pending too: claiming them
+			// would deliver them twice, so the deliveries finish first.
+			if err := s.inflight.wait(); err != nil {
+				return err
+			}
 			if err := s.claim(ctx); err != nil {
 				return err
 			}
@@ -189,31 +212,37 @@ func (s *streamReader) readNew(ctx context.Context) error {
 	return s.handle(ctx, entriesOf(streams))
 }
 
-// handle delivers entries one at a time and acknowledges each once its run
-// is accepted. An entry that is not stays pending and ends the listening,
-// so that it is delivered again when Bistro listens anew.
+// handle starts delivering entries, up to concurrency at once, without
+// waiting for them: the next read overlaps with their deliveries.
 func (s *streamReader) handle(ctx context.Context, entries []goredis.XMessage) error {
 	for _, e := range entries {
-		if e.Values != nil {
-			fields, err := decodeFields(fmt.Sprintf("entry %s of stream '%s'", e.ID, s.stream), e.Values, s.json)
-			if err != nil {
-				// Failing would read the entry again and again: it goes on
-				// as text instead.
-				s.c.log.Warn("a stream entry is not JSON; its fields are passed on as text", "stream", s.stream, "id", e.ID, "error", err)
-				fields = e.Values
-			}
-			m := connector.Message{ID: e.ID, Record: map[string]any{"stream": s.stream, "id": e.ID, "fields": fields}}
-			if err := s.deliver(ctx, m); err != nil {
-				return fmt.Errorf("entry %s of stream '%s' was not accepted, so it stays unacknowledged and is read again: %w", e.ID, s.stream, err)
-			}
-		}
-		// An entry deleted from the stream while pending has no values: it
-		// is acknowledged so that it leaves the group's pending list.
-		if err := s.ack(ctx, e.ID); err != nil {
+		if err := s.inflight.start(ctx, func() error { return s.handleOne(ctx, e) }); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// handleOne delivers an entry and acknowledges it once its run is
+// accepted. An entry that is not stays pending and ends the listening, so
+// that it is delivered again when Bistro listens anew.
+func (s *streamReader) handleOne(ctx context.Context, e goredis.XMessage) error {
+	if e.Values != nil {
+		fields, err := decodeFields(fmt.Sprintf("entry %s of stream '%s'", e.ID, s.stream), e.Values, s.json)
+		if err != nil {
+			// Failing would read the entry again and again: it goes on as
+			// text instead.
+			s.c.log.Warn("a stream entry is not JSON; its fields are passed on as text", "stream", s.stream, "id", e.ID, "error", err)
+			fields = e.Values
+		}
+		m := connector.Message{ID: e.ID, Record: map[string]any{"stream": s.stream, "id": e.ID, "fields": fields}}
+		if err := s.deliver(ctx, m); err != nil {
+			return fmt.Errorf("entry %s of stream '%s' was not accepted, so it stays unacknowledged and is read again: %w", e.ID, s.stream, err)
+		}
+	}
+	// An entry deleted from the stream while pending has no values: it is
+	// acknowledged so that it leaves the group's pending list.
+	return s.ack(ctx, e.ID)
 }
 
 // ack acknowledges through the connection's own client, which stays open

@@ -221,6 +221,7 @@ func streamTrigger() connector.Trigger {
 		Title: "New entry in a stream",
 		Description: "Starts a run for every entry of a stream, read through a consumer group (created when missing, with the stream). " +
 			"An entry is acknowledged (XACK) only once its run is accepted; an entry that was not is read again, and entries left behind by a Bistro that stopped or crashed are taken over after claim_after, so none is lost. " +
+			"Up to concurrency entries are handed over at the same time, so entries do not start their runs in the order of the stream. " +
 			"Several Bistro processes with the same group share the entries.",
 		Input: []connector.Field{
 			{Name: "stream", Type: connector.String, Required: true, Example: "orders", Help: "The stream's key."},
@@ -229,6 +230,8 @@ func streamTrigger() connector.Trigger {
 			{Name: "start", Type: connector.Enum, Enum: []string{"new", "all"}, Default: "new", Help: "When the group is created: read only entries added from now on (new), or the stream's existing entries too (all)."},
 			{Name: "claim_after", Type: connector.Duration, Default: "1m", Help: "How long an entry may stay unacknowledged by another reader of the group before this one takes it over."},
 			{Name: "batch_size", Type: connector.Int, Default: 10, Help: "How many entries to read at once."},
+			{Name: "concurrency", Type: connector.Int, Default: 16,
+				Help: "How many entries are handed over at the same time, each waiting for its run to be accepted (at most 1000). More lets more runs be stored together; 1 keeps the stream's order."},
 			jsonField,
 		},
 		Output: "One record per entry: stream, id (such as 1700000000000-0) and fields (the entry's fields and values).",

@@ -17,9 +17,11 @@ func (s *Store) FinishRuns(ctx context.Context, finishes []store.Finish) ([]erro
 		return nil, fmt.Errorf("finish runs: %w", err)
 	}
 	defer tx.Rollback()
+	update := tx.StmtContext(ctx, s.stmts.updateRun)
+	save := tx.StmtContext(ctx, s.stmts.saveStep)
 	errs := make([]error, len(finishes))
 	for i, f := range finishes {
-		err := updateRun(ctx, tx, f.Update)
+		err := updateRun(ctx, update, tx, f.Update)
 		if errors.Is(err, store.ErrFinished) || errors.Is(err, store.ErrNotFound) {
 			errs[i] = err
 			continue
@@ -28,7 +30,7 @@ func (s *Store) FinishRuns(ctx context.Context, finishes []store.Finish) ([]erro
 			return nil, err
 		}
 		for _, st := range f.Steps {
-			if err := saveStep(ctx, tx, st); err != nil {
+			if err := saveStep(ctx, save, st); err != nil {
 				return nil, err
 			}
 		}

@@ -47,6 +47,7 @@ type Config struct {
 type Store struct {
 	write  *sql.DB // exactly one connection: every write and River
 	read   *sql.DB // query_only connections for reads
+	stmts  stmts   // hot statements, prepared once
 	river  *river.Client[*sql.Tx]
 	cfg    Config
 	logger *slog.Logger
@@ -86,6 +87,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.prepare(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -183,7 +188,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases the database. Work must have returned first.
 func (s *Store) Close() error {
-	var errs []error
+	errs := []error{s.stmts.close()}
 	if s.read != nil {
 		errs = append(errs, s.read.Close())
 	}

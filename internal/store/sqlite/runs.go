@@ -33,7 +33,7 @@ func (s *Store) CreateRuns(ctx context.Context, runs []store.NewRun) ([]store.Cr
 		return nil, fmt.Errorf("create runs: %w", err)
 	}
 	defer tx.Rollback()
-	out, jobs, err := insertRuns(ctx, tx, runs)
+	out, jobs, err := insertRuns(ctx, tx, tx.StmtContext(ctx, s.stmts.insertRun), runs)
 	if err != nil {
 		return nil, fmt.Errorf("create runs: %w", err)
 	}
@@ -48,12 +48,8 @@ func (s *Store) CreateRuns(ctx context.Context, runs []store.NewRun) ([]store.Cr
 	return out, nil
 }
 
-func insertRuns(ctx context.Context, tx *sql.Tx, runs []store.NewRun) ([]store.Created, []river.InsertManyParams, error) {
-	stmt, err := tx.PrepareContext(ctx, insertRunSQL)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer stmt.Close()
+// insertRuns writes runs through stmt, insertRunSQL inside tx.
+func insertRuns(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, runs []store.NewRun) ([]store.Created, []river.InsertManyParams, error) {
 	out := make([]store.Created, len(runs))
 	var jobs []river.InsertManyParams
 	for i, r := range runs {
@@ -121,9 +117,12 @@ func scanRun(r rowScanner) (store.Run, error) {
 	return run, err
 }
 
+// getRunSQL reads one run by id.
+const getRunSQL = `SELECT ` + runColumns + ` FROM runs WHERE id = ?`
+
 // GetRun finds a run by id.
 func (s *Store) GetRun(ctx context.Context, id string) (store.Run, error) {
-	r, err := scanRun(s.read.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs WHERE id = ?`, id))
+	r, err := scanRun(s.stmts.getRun.QueryRowContext(ctx, id))
 	if err != nil {
 		return r, fmt.Errorf("run %s: %w", id, err)
 	}
@@ -133,16 +132,25 @@ func (s *Store) GetRun(ctx context.Context, id string) (store.Run, error) {
 // UpdateRun moves a run to a new state unless it is final already; the
 // check and the change are one statement, so two updaters cannot both win.
 func (s *Store) UpdateRun(ctx context.Context, u store.RunUpdate) error {
-	return updateRun(ctx, s.write, u)
+	return updateRun(ctx, s.stmts.updateRun, s.write, u)
 }
 
-// queryExecer is what updating a run needs: the database or a transaction.
-type queryExecer interface {
-	execer
+// updateRunSQL moves a run to a new state unless it is final already.
+const updateRunSQL = `UPDATE runs SET status = ?,
+	output = COALESCE(?, output), response = COALESCE(?, response), error = COALESCE(?, error),
+	attempt = CASE WHEN ? > 0 THEN ? ELSE attempt + ? END,
+	started_at = COALESCE(?, started_at), ended_at = COALESCE(?, ended_at),
+	input = CASE WHEN ? THEN NULL ELSE input END
+	WHERE id = ? AND status NOT IN ('succeeded', 'failed', 'cancelled')`
+
+// rowQuerier is the database or a transaction.
+type rowQuerier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-func updateRun(ctx context.Context, db queryExecer, u store.RunUpdate) error {
+// updateRun runs update, updateRunSQL, and when it changes nothing asks
+// db, the same database or transaction, why.
+func updateRun(ctx context.Context, update *sql.Stmt, db rowQuerier, u store.RunUpdate) error {
 	if u.Status == "" {
 		return fmt.Errorf("update run %s: no state given", u.ID)
 	}
@@ -155,14 +163,9 @@ func updateRun(ctx context.Context, db queryExecer, u store.RunUpdate) error {
 	if u.Status.Final() {
 		ended = timeValue(at)
 	}
-	res, err := db.ExecContext(ctx, `UPDATE runs SET status = ?,
-		output = COALESCE(?, output), response = COALESCE(?, response), error = COALESCE(?, error),
-		attempt = CASE WHEN ? > 0 THEN ? ELSE attempt + ? END,
-		started_at = COALESCE(?, started_at), ended_at = COALESCE(?, ended_at),
-		input = CASE WHEN ? THEN NULL ELSE input END
-		WHERE id = ? AND status NOT IN ('succeeded', 'failed', 'cancelled')`,
-		string(u.Status), jsonValue(u.Output), jsonValue(u.Response), jsonValue(u.Error),
-		u.Attempt, u.Attempt, inc, started, ended, u.DropInput, u.ID)
+	res, err := update.ExecContext(ctx, string(u.Status), jsonValue(u.Output),
+		jsonValue(u.Response), jsonValue(u.Error), u.Attempt, u.Attempt, inc, started, ended,
+		u.DropInput, u.ID)
 	if err != nil {
 		return fmt.Errorf("update run %s: %w", u.ID, err)
 	}

@@ -18,14 +18,10 @@ const saveStepSQL = `INSERT INTO run_steps (run_id, step_id, position, status,
 	input = excluded.input, output = excluded.output, error = excluded.error, attempts = excluded.attempts,
 	started_at = excluded.started_at, ended_at = excluded.ended_at`
 
-// execer is what saveStep needs: the database or a transaction.
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
-// saveStep writes one checkpoint; a step of an unknown run is not found.
-func saveStep(ctx context.Context, db execer, st store.Step) error {
-	_, err := db.ExecContext(ctx, saveStepSQL, st.RunID, st.StepID, st.Position,
+// saveStep writes one checkpoint through stmt, saveStepSQL on the database
+// or in a transaction; a step of an unknown run is not found.
+func saveStep(ctx context.Context, stmt *sql.Stmt, st store.Step) error {
+	_, err := stmt.ExecContext(ctx, st.RunID, st.StepID, st.Position,
 		string(st.Status), st.In, st.Out, jsonValue(st.Input), jsonValue(st.Output), st.Error, st.Attempts,
 		timeValue(st.Started), timeValue(st.Ended))
 	if err != nil && strings.Contains(err.Error(), "FOREIGN KEY") {
@@ -39,7 +35,7 @@ func saveStep(ctx context.Context, db execer, st store.Step) error {
 
 // SaveStep records or replaces a step's checkpoint.
 func (s *Store) SaveStep(ctx context.Context, st store.Step) error {
-	return saveStep(ctx, s.write, st)
+	return saveStep(ctx, s.stmts.saveStep, st)
 }
 
 // SaveSteps records many checkpoints in one transaction: all of them, or
@@ -53,8 +49,9 @@ func (s *Store) SaveSteps(ctx context.Context, steps []store.Step) error {
 		return fmt.Errorf("save steps: %w", err)
 	}
 	defer tx.Rollback()
+	save := tx.StmtContext(ctx, s.stmts.saveStep)
 	for _, st := range steps {
-		if err := saveStep(ctx, tx, st); err != nil {
+		if err := saveStep(ctx, save, st); err != nil {
 			return err
 		}
 	}
