@@ -233,10 +233,13 @@ func (r *Runner) deliverer(f store.Flow, src eventSource) connector.Deliver {
 	}
 }
 
-// queueEvent queues an event run, waiting while the queue is full: a
-// source holds its messages better than memory does.
+// queueEvent queues an event run. A new message waits while the queue is
+// full (a source holds its messages better than memory does); the next
+// attempt of a message already taken (parent set) does not: it is work
+// accepted before, and a worker waiting for room that only workers make
+// could wait forever.
 func (r *Runner) queueEvent(ctx context.Context, f store.Flow, d eventData, input json.RawMessage, key, parent string) error {
-	for {
+	for parent == "" {
 		err := r.busy(ctx)
 		if err == nil {
 			break

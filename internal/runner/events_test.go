@@ -287,3 +287,27 @@ func TestRetryPause(t *testing.T) {
 		t.Errorf("eventWait of a first attempt = %s", w)
 	}
 }
+
+// TestRetryIsNotHeldByBackPressure: with the queue full, a new message
+// waits, but the next attempt of a message already taken is queued at once
+// (a worker waiting for room only workers make would wait forever).
+func TestRetryIsNotHeldByBackPressure(t *testing.T) {
+	t.Parallel()
+	f := setup(t, openSQLite(t), func(c *Config) { c.MaxQueued = 1 })
+	fl := f.apply("bistro: 1\nname: orders\ntrigger: {manual: {}}\nsteps:\n  - {id: a, log: hi}\n")
+	ctx := context.Background()
+	for range 2 {
+		if _, err := f.StartRun(ctx, store.DefaultWorkspace, "orders", json.RawMessage(`{}`), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in := json.RawMessage(`[{"n":1}]`)
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	if err := f.queueEvent(short, fl, eventData{Source: "inbox.queue", Attempt: 1}, in, "", ""); err == nil {
+		t.Fatal("a new message was queued although the queue is full")
+	}
+	if err := f.queueEvent(ctx, fl, eventData{Source: "inbox.queue", Attempt: 2}, in, "retry:x", "parent-run"); err != nil {
+		t.Fatalf("the next attempt of a taken message waited or failed: %v", err)
+	}
+}
