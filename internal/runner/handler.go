@@ -74,15 +74,15 @@ func (r *Runner) runQueued(ctx context.Context, run store.Run, c *compiled) erro
 	if err != nil {
 		return err
 	}
+	if skip > 0 {
+		r.log.Info("the run resumes where it was interrupted", "run", run.ID, "after_record", skip)
+	}
 	var from *engine.From
 	if run.FromStep != "" && skip == 0 {
 		if from, err = r.startAt(ctx, run); err != nil {
 			return r.failEarly(ctx, run, err.Error())
 		}
 		skip = from.Index
-	}
-	if skip > 0 {
-		r.log.Info("the run resumes where it was interrupted", "run", run.ID, "after_record", skip)
 	}
 	o := r.execute(ctx, execution{
 		runID: run.ID, c: c, trigger: triggerOf(run.TriggerData), input: input, timeout: runTimeout(c),
