@@ -22,7 +22,7 @@ import (
 func RunFlow(t testing.TB, c connector.Connector, config map[string]any, src string, records []map[string]any) (*engine.Result, []map[string]any) {
 	t.Helper()
 	spec := c.Spec()
-	find := func(name string) (connector.Connector, bool) { return c, name == spec.Name }
+	find := connector.Finder(func(name string) (connector.Connector, bool) { return c, name == spec.Name })
 	pool := &connpool.Pool{
 		Find: find,
 		Source: func(_ context.Context, name string) (connpool.Settings, error) {
@@ -34,13 +34,7 @@ func RunFlow(t testing.TB, c connector.Connector, config map[string]any, src str
 		Env: Env(t),
 	}
 	t.Cleanup(func() { _ = pool.Close() })
-	opts := flow.Options{
-		Actions: func(id string) bool { _, ok := pool.Action(id); return ok },
-		ActionInput: func(id string, with map[string]any) []connector.FieldError {
-			a, _ := pool.Action(id)
-			return a.ValidateInput(with)
-		},
-	}
+	opts := flow.Options{}.WithConnectors(find)
 	doc, diags := flow.Load("test.yaml", []byte(src), opts)
 	if diags.HasErrors() {
 		t.Fatalf("the test flow is not valid:\n%s", diags)

@@ -186,9 +186,6 @@ func problemOut(d flow.Diagnostic) FlowProblem {
 // connections through the Backend.
 func (s *server) flowOptions(ctx context.Context, workspace string) flow.Options {
 	return flow.Options{
-		Actions:     connectors.HasAction,
-		ActionInput: connectors.ActionInput,
-		Sources:     connectors.Source,
 		ResolveFlow: func(_ *flow.Document, name string) error {
 			_, err := s.backend.GetFlow(ctx, workspace, name)
 			return s.lookupError(ctx, err, fmt.Sprintf("there is no flow called '%s' on the server; apply it first", name), "flow", name)
@@ -200,7 +197,7 @@ func (s *server) flowOptions(ctx context.Context, workspace string) flow.Options
 			}
 			return s.lookupError(ctx, err, fmt.Sprintf("there is no connection called '%s'; create it first, e.g. with 'bistro connection create %s --connector %s'", name, name, connectorName), "connection", name)
 		},
-	}
+	}.WithConnectors(connectors.Find)
 }
 
 // lookupError words a failed look-up of something a flow refers to.

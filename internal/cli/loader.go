@@ -19,8 +19,7 @@ type loader struct {
 }
 
 func (l loader) options() flow.Options {
-	o := flow.Options{AllowedEnv: l.allowedEnv, ResolveFlow: l.resolve, Actions: connectors.HasAction, Sources: connectors.Source,
-		ActionInput: connectors.ActionInput}
+	o := flow.Options{AllowedEnv: l.allowedEnv, ResolveFlow: l.resolve}.WithConnectors(connectors.Find)
 	if l.connections != nil {
 		o.Connection = l.connections.check
 	}

@@ -76,7 +76,7 @@ steps:
     connection: finance
     with: { table: %s, batch_size: 10000 }
 `, table)
-	doc, diags := flow.Load("load.yaml", []byte(src), flow.Options{Actions: connectors.HasAction, ActionInput: connectors.ActionInput})
+	doc, diags := flow.Load("load.yaml", []byte(src), flow.Options{}.WithConnectors(connectors.Find))
 	if diags.HasErrors() {
 		b.Fatal(diags)
 	}

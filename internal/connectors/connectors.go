@@ -71,54 +71,17 @@ func Lookup(name string) (connector.Spec, bool) {
 	return connector.Spec{}, false
 }
 
-// FindAction returns the connector and action a flow names as
-// "connector.action", e.g. "http.request".
-func FindAction(id string) (connector.Spec, connector.Action, bool) {
-	name, action, ok := strings.Cut(id, ".")
-	if !ok {
-		return connector.Spec{}, connector.Action{}, false
-	}
-	spec, ok := Lookup(name)
-	if !ok {
-		return connector.Spec{}, connector.Action{}, false
-	}
-	a, ok := spec.Action(action)
-	return spec, a, ok
-}
-
 // HasAction reports whether a flow's "action: connector.action" names an
-// action a flow can run; it is what flow.Options.Actions expects. Built-in
-// connectors are described by specs (for docs, forms and policy) but run as
-// their own step kinds (the http step), so their actions are not steps'
-// actions: the validator must not accept what the engine would refuse.
+// action a flow can run (see connector.Finder.Action).
 func HasAction(id string) bool {
-	s, _, ok := FindAction(id)
-	return ok && !s.BuiltIn
+	_, ok := connector.Finder(Find).Action(id)
+	return ok
 }
 
 // Source returns the trigger an event trigger names as
-// "connector.trigger", e.g. "redis.stream"; it is what flow.Options.Sources
-// expects.
+// "connector.trigger", e.g. "redis.stream".
 func Source(id string) (connector.Trigger, bool) {
-	name, trigger, ok := strings.Cut(id, ".")
-	if !ok {
-		return connector.Trigger{}, false
-	}
-	spec, ok := Lookup(name)
-	if !ok {
-		return connector.Trigger{}, false
-	}
-	return spec.Trigger(trigger)
-}
-
-// ActionInput checks a step's settings against the action's inputs; it
-// is what flow.Options.ActionInput expects.
-func ActionInput(id string, with map[string]any) []connector.FieldError {
-	_, a, ok := FindAction(id)
-	if !ok {
-		return nil
-	}
-	return a.ValidateInput(with)
+	return connector.Finder(Find).Trigger(id)
 }
 
 // Index is docs/connectors/README.md: the list of connectors with links to

@@ -44,18 +44,10 @@ type entry struct {
 	err  error
 }
 
-// Action returns the spec of an action named "connector.action". Actions
-// of connectors that run as their own step kinds (http) are not actions.
+// Action returns the spec of an action named "connector.action" (see
+// connector.Finder.Action).
 func (p *Pool) Action(id string) (connector.Action, bool) {
-	name, action, ok := strings.Cut(id, ".")
-	if !ok {
-		return connector.Action{}, false
-	}
-	c, ok := p.Find(name)
-	if !ok || c.Spec().BuiltIn {
-		return connector.Action{}, false
-	}
-	return c.Spec().Action(action)
+	return connector.Finder(p.Find).Action(id)
 }
 
 func key(connectorName, name string) string {

@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
@@ -196,4 +197,32 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("nil document")
 		}
 	})
+}
+
+type fakeConnector connector.Spec
+
+func (f fakeConnector) Spec() connector.Spec { return connector.Spec(f) }
+func (fakeConnector) Open(context.Context, map[string]any, connector.Env) (connector.Conn, error) {
+	return nil, nil
+}
+
+// TestWithConnectors: options filled from a connector finder accept its
+// actions and sources and check a step's settings against the action.
+func TestWithConnectors(t *testing.T) {
+	t.Parallel()
+	db := fakeConnector{Name: "db", Actions: []connector.Action{{Name: "insert", Input: []connector.Field{
+		{Name: "table", Type: connector.String, Required: true, Help: "The table."}}}},
+		Triggers: []connector.Trigger{{Name: "rows", Kind: connector.Poll}}}
+	opts := Options{}.WithConnectors(func(name string) (connector.Connector, bool) { return db, name == "db" })
+	src := "bistro: 1\nname: t\ntrigger: {event: {source: db.rows}}\nsteps:\n  - id: a\n    action: db.insert\n    with: {tabel: x}\n"
+	_, diags := Load("t.yaml", []byte(src), opts)
+	got := diags.Format(false)
+	for _, want := range []string{"'table' is required", "there is no setting 'tabel'"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("diagnostics lack %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "unknown event source") || strings.Contains(got, "unknown action") {
+		t.Errorf("the finder's action or source was not found:\n%s", got)
+	}
 }

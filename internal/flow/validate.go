@@ -7,6 +7,24 @@ import (
 	"github.com/bistro-dev/bistro/connector"
 )
 
+// WithConnectors fills in what validation asks of the connectors that find
+// finds: which actions and event sources exist, and whether a step's
+// settings fit its action. Everything that checks flows (the server, the
+// API's check while editing, the command line, connector tests) goes
+// through it, so they all agree.
+func (o Options) WithConnectors(find connector.Finder) Options {
+	o.Actions = func(id string) bool { _, ok := find.Action(id); return ok }
+	o.ActionInput = func(id string, with map[string]any) []connector.FieldError {
+		a, ok := find.Action(id)
+		if !ok {
+			return nil
+		}
+		return a.ValidateInput(with)
+	}
+	o.Sources = find.Trigger
+	return o
+}
+
 // Options are what validation needs to know beyond the document.
 type Options struct {
 	// AllowedEnv lists the environment variables flows may read as env.NAME.

@@ -118,7 +118,7 @@ func (r *Runner) eventSource(ctx context.Context, f store.Flow) (eventSource, er
 	if ev == nil {
 		return eventSource{}, errors.New("the flow has no event trigger")
 	}
-	spec, ok := r.source(ev.Source)
+	spec, ok := r.finder().Trigger(ev.Source)
 	if !ok {
 		return eventSource{}, fmt.Errorf("unknown event source '%s'", ev.Source)
 	}
