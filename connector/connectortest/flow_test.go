@@ -20,6 +20,8 @@ type memory struct {
 	opened  int
 	batches [][]string
 	lose    bool
+	// failBatches makes the first batches fail as worth retrying.
+	failBatches int
 }
 
 func (m *memory) Spec() connector.Spec {
@@ -61,6 +63,13 @@ func (c *memConn) Do(_ context.Context, req connector.Request, emit func(map[str
 }
 
 func (c *memConn) DoBatch(_ context.Context, _ string, reqs []connector.Request, emit func(map[string]any) error) error {
+	c.m.mu.Lock()
+	if c.m.failBatches > 0 {
+		c.m.failBatches--
+		c.m.mu.Unlock()
+		return connector.Retryable(fmt.Errorf("busy"), 0)
+	}
+	c.m.mu.Unlock()
 	var ids []string
 	for _, r := range reqs {
 		ids = append(ids, fmt.Sprint(r.Record["n"]))
@@ -138,5 +147,28 @@ steps:
 `, nil)
 	if res.Status != engine.StatusFailed || !strings.Contains(res.Error.Error(), "there is no connection 'nope'") {
 		t.Fatalf("status %s, error %v", res.Status, res.Error)
+	}
+}
+
+// TestRunFlowBatchRetried: a bulk action's last batch, which no record
+// owns, is retried as the step's retry setting says.
+func TestRunFlowBatchRetried(t *testing.T) {
+	t.Parallel()
+	m := &memory{failBatches: 1}
+	res, _ := connectortest.RunFlow(t, m, map[string]any{"prefix": ""}, `
+bistro: 1
+name: load
+trigger: {manual: {}}
+steps:
+  - id: load
+    action: memory.load
+    connection: test
+    retry: {attempts: 2, backoff: 1ms}
+`, []map[string]any{{"n": 1}})
+	if res.Status != engine.StatusSucceeded {
+		t.Fatalf("status %s: %v", res.Status, res.Error)
+	}
+	if got := fmt.Sprint(m.batches); got != "[[1]]" {
+		t.Errorf("batches %s, want the one batch written once", got)
 	}
 }

@@ -223,24 +223,9 @@ func (p *batchProc) flush(o *op) error {
 	if len(p.reqs) == 0 {
 		return nil
 	}
-	// The last batch belongs to no one record: retry it here, as attempt
-	// does for records.
-	for n := 1; ; n++ {
-		mark, outs := len(o.buf), o.stats.Out
-		err := p.send(o)
-		if err == nil || o.passThrough(err) {
-			return err
-		}
-		o.buf, o.stats.Out = o.buf[:mark], outs
-		transient, after := fault.IsTransient(err)
-		wait, again := o.s.retry.wait(n, transient, after, o.r.plan.random())
-		if !again {
-			return err
-		}
-		if err := o.r.clock.Sleep(o.r.ctx, wait); err != nil {
-			return err
-		}
-	}
+	// The last batch belongs to no one record: it is retried as records are.
+	_, err := o.retry(&item{}, func() error { return p.send(o) })
+	return err
 }
 
 // send writes the collected batch. On failure the batch is kept, so that

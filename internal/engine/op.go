@@ -216,11 +216,21 @@ func (o *op) one(it *item) error {
 
 // attempt applies the step, retrying as its retry setting says.
 func (o *op) attempt(it *item) (int, error) {
+	return o.retry(it, func() error {
+		o.r.bind(it)
+		return o.proc.apply(o, it)
+	})
+}
+
+// retry runs try, and again after a wait while the step's retry setting
+// allows, rolling back what a failed try emitted. it is the record the
+// tries are for (an empty item for what a step holds, such as a bulk
+// action's last batch). It returns the number of tries.
+func (o *op) retry(it *item, try func() error) (int, error) {
 	for n := 1; ; n++ {
 		mark, outs := len(o.buf), o.stats.Out
-		o.r.bind(it)
 		o.streamed = false
-		err := o.protect(func() error { return o.proc.apply(o, it) })
+		err := o.protect(try)
 		if err == nil {
 			return n, nil
 		}
