@@ -14,7 +14,7 @@ import (
 )
 
 const flowColumns = `f.id, f.workspace, f.name, f.enabled, f.version, v.trigger_kind, v.document,
-	v.format, f.webhook_id, f.created_at, f.updated_at`
+	v.format, f.webhook_id, f.owner, f.created_at, f.updated_at`
 
 const flowFrom = ` FROM flows f JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.version`
 
@@ -24,7 +24,7 @@ func scanFlow(r rowScanner) (store.Flow, error) {
 	var f store.Flow
 	var created, updated *time.Time
 	err := r.Scan(&f.ID, &f.Workspace, &f.Name, &f.Enabled, &f.Version, &f.Trigger, &f.Document,
-		&f.Format, &f.WebhookID, &created, &updated)
+		&f.Format, &f.WebhookID, &f.Owner, &created, &updated)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return f, store.ErrNotFound
 	}
@@ -60,8 +60,8 @@ func putFlow(ctx context.Context, tx pgx.Tx, in store.PutFlow) (store.Flow, bool
 	case errors.Is(err, pgx.ErrNoRows):
 		id, version = uuid.Must(uuid.NewV7()).String(), 1
 		_, err = tx.Exec(ctx, `INSERT INTO flows (id, workspace, name, enabled, version,
-			webhook_id, created_at, updated_at) VALUES ($1, $2, $3, TRUE, 1, $4, $5, $6)`,
-			id, in.Workspace, in.Name, newWebhookID(), now, now)
+			webhook_id, owner, created_at, updated_at) VALUES ($1, $2, $3, TRUE, 1, $4, $5, $6, $7)`,
+			id, in.Workspace, in.Name, newWebhookID(), in.Owner, now, now)
 	case err != nil:
 		return store.Flow{}, false, err
 	case latest == hash:

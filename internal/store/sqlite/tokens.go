@@ -13,6 +13,28 @@ import (
 	"github.com/bistro-dev/bistro/internal/store"
 )
 
+// tokenColumns leave out the hash: only TokenByHash, which was given it,
+// answers with it.
+const tokenColumns = `t.id, t.name, t.role, t.workspace, t.user_id, t.created_at, t.expires_at, t.revoked_at`
+
+// liveToken is the condition of a token that signs in: not expired, not
+// revoked, and of no user or of an active one (u is the LEFT JOIN of its
+// user, so a token of a user who is gone still works as the installation's).
+const liveToken = `(t.expires_at IS NULL OR t.expires_at > ?) AND t.revoked_at IS NULL
+	AND (u.id IS NULL OR u.active)`
+
+func scanToken(r rowScanner, extra ...any) (store.Token, error) {
+	var t store.Token
+	var created, expires, revoked sql.NullInt64
+	dest := append([]any{&t.ID, &t.Name, &t.Role, &t.Workspace, &t.UserID, &created, &expires, &revoked}, extra...)
+	err := r.Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, store.ErrNotFound
+	}
+	t.CreatedAt, t.ExpiresAt, t.RevokedAt = timeOf(created), timeOf(expires), timeOf(revoked)
+	return t, err
+}
+
 // CreateToken stores a token; a token with the same hash is a conflict.
 func (s *Store) CreateToken(ctx context.Context, t store.Token) error {
 	if t.ID == "" {
@@ -21,9 +43,10 @@ func (s *Store) CreateToken(ctx context.Context, t store.Token) error {
 	if t.Workspace == "" {
 		t.Workspace = store.DefaultWorkspace
 	}
-	_, err := s.write.ExecContext(ctx, `INSERT INTO tokens (id, name, hash, role, workspace,
-		created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		t.ID, t.Name, t.Hash, t.Role, t.Workspace, timeValue(nowOr(t.CreatedAt)), timeValue(t.ExpiresAt))
+	_, err := s.write.ExecContext(ctx, `INSERT INTO tokens (id, name, hash, role, workspace, user_id,
+		created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.ID, t.Name, t.Hash, t.Role, t.Workspace, t.UserID, timeValue(nowOr(t.CreatedAt)),
+		timeValue(t.ExpiresAt), timeValue(t.RevokedAt))
 	if err != nil && strings.Contains(err.Error(), "UNIQUE") {
 		return fmt.Errorf("create token %q: %w", t.Name, store.ErrConflict)
 	}
@@ -33,31 +56,63 @@ func (s *Store) CreateToken(ctx context.Context, t store.Token) error {
 	return nil
 }
 
-// TokenByHash finds a token that has not expired.
+// TokenByHash finds a live token.
 func (s *Store) TokenByHash(ctx context.Context, hash []byte) (store.Token, error) {
-	var t store.Token
-	var created, expires sql.NullInt64
-	err := s.read.QueryRowContext(ctx, `SELECT id, name, hash, role, workspace, created_at,
-		expires_at FROM tokens WHERE hash = ? AND (expires_at IS NULL OR expires_at > ?)`,
-		hash, timeValue(time.Now())).Scan(&t.ID, &t.Name, &t.Hash, &t.Role, &t.Workspace,
-		&created, &expires)
-	if errors.Is(err, sql.ErrNoRows) {
-		return t, fmt.Errorf("token: %w", store.ErrNotFound)
-	}
+	var h []byte
+	t, err := scanToken(s.read.QueryRowContext(ctx, `SELECT `+tokenColumns+`, t.hash
+		FROM tokens t LEFT JOIN users u ON u.id = t.user_id
+		WHERE t.hash = ? AND `+liveToken, hash, timeValue(time.Now())), &h)
 	if err != nil {
-		return t, fmt.Errorf("token: %w", err)
+		return store.Token{}, fmt.Errorf("token: %w", err)
 	}
-	t.CreatedAt, t.ExpiresAt = timeOf(created), timeOf(expires)
+	t.Hash = h
 	return t, nil
 }
 
-// CountTokens counts the tokens that have not expired.
+// CountTokens counts the live tokens, those TokenByHash finds.
 func (s *Store) CountTokens(ctx context.Context) (int, error) {
 	var n int
-	err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM tokens
-		WHERE expires_at IS NULL OR expires_at > ?`, timeValue(time.Now())).Scan(&n)
+	err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM tokens t
+		LEFT JOIN users u ON u.id = t.user_id WHERE `+liveToken, timeValue(time.Now())).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count tokens: %w", err)
 	}
 	return n, nil
+}
+
+// ListTokens lists tokens without their hashes, newest first.
+func (s *Store) ListTokens(ctx context.Context, f store.TokenFilter) ([]store.Token, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+tokenColumns+` FROM tokens t
+		WHERE (? = '' OR t.user_id = ?) AND (? = '' OR t.workspace = ?)
+		ORDER BY t.created_at DESC, t.id DESC`, f.UserID, f.UserID, f.Workspace, f.Workspace)
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Token
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list tokens: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// GetToken finds a token by id, without its hash.
+func (s *Store) GetToken(ctx context.Context, id string) (store.Token, error) {
+	t, err := scanToken(s.read.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens t WHERE t.id = ?`, id))
+	if err != nil {
+		return store.Token{}, fmt.Errorf("token %s: %w", id, err)
+	}
+	return t, nil
+}
+
+// RevokeToken marks a token revoked; a revoked one keeps the time it was
+// first revoked.
+func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time) error {
+	res, err := s.write.ExecContext(ctx, `UPDATE tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?`,
+		timeValue(nowOr(at)), id)
+	return affectedOne(res, err, "revoke token "+id)
 }

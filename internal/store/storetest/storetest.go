@@ -75,6 +75,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 	addConnectionTests(tests)
 	addAuditTests(tests)
+	addIdentityTests(tests)
 	for name, test := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
