@@ -33,6 +33,7 @@ type Store interface {
 	FlowStore
 	RunStore
 	TokenStore
+	IdentityStore
 	ConnectionStore
 	EventStore
 	AuditStore
@@ -128,6 +129,9 @@ type PutFlow struct {
 	Format    string // "yaml" or "json"
 	Trigger   string // "manual", "webhook" or "schedule"
 	By        string // who applied it (token or user id)
+	// Owner is the user who owns a new flow; an existing flow keeps its
+	// owner (only DeactivateUser hands flows over).
+	Owner string
 }
 
 // Flow is a flow with its latest version.
@@ -141,6 +145,7 @@ type Flow struct {
 	Document  []byte // of the latest version
 	Format    string
 	WebhookID string // the stable random part of the webhook URL
+	Owner     string // the user id of its owner; "" for flows applied by a token without a user
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -303,20 +308,26 @@ type Retention struct {
 // TokenStore keeps API tokens (hashed).
 type TokenStore interface {
 	CreateToken(ctx context.Context, t Token) error
-	// TokenByHash finds a live token by the sha256 of its secret.
+	// TokenByHash finds a live token by the sha256 of its secret: not
+	// expired, not revoked, and whose user (when it has one) is active.
 	TokenByHash(ctx context.Context, hash []byte) (Token, error)
 	CountTokens(ctx context.Context) (int, error)
 }
 
 // Token is an API token. Only its hash is stored.
 type Token struct {
-	ID        string
-	Name      string
-	Hash      []byte
-	Role      string // "admin" for now
+	ID   string
+	Name string
+	Hash []byte
+	// Role is the most the token may do: "admin" (platform admin), or a
+	// workspace role in Workspace. A person's token never does more than
+	// its user may at the time it is used.
+	Role      string
 	Workspace string
+	UserID    string // the person it belongs to; "" for a token of the installation
 	CreatedAt time.Time
 	ExpiresAt time.Time // zero: never
+	RevokedAt time.Time // zero: not revoked
 }
 
 // EventStore keeps what event triggers need: the cursor of every polled
