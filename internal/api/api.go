@@ -8,10 +8,11 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
+	"github.com/bistro-dev/bistro/internal/auth"
 	"github.com/bistro-dev/bistro/internal/clock"
-	"github.com/bistro-dev/bistro/internal/store"
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/prometheus/client_golang/prometheus"
@@ -24,8 +25,10 @@ const DefaultMaxBody = 1 << 20
 // Config is what the HTTP interface is built from.
 type Config struct {
 	Backend Backend
-	Tokens  store.TokenStore
-	Logger  *slog.Logger // default: slog.Default()
+	// Auth authenticates every secured request and manages people,
+	// tokens and workspaces.
+	Auth   *auth.Service
+	Logger *slog.Logger // default: slog.Default()
 	// Registry receives the HTTP metrics and is what /metrics serves;
 	// default: a new registry.
 	Registry *prometheus.Registry
@@ -37,7 +40,7 @@ type Config struct {
 // server holds what every handler needs.
 type server struct {
 	backend Backend
-	tokens  store.TokenStore
+	auth    *auth.Service
 	log     *slog.Logger
 	maxBody int64
 	version string
@@ -60,7 +63,7 @@ func New(cfg Config) http.Handler {
 
 func newServer(cfg Config) *server {
 	s := &server{
-		backend: cfg.Backend, tokens: cfg.Tokens, log: cfg.Logger,
+		backend: cfg.Backend, auth: cfg.Auth, log: cfg.Logger,
 		maxBody: cfg.MaxBody, version: cfg.Version, clock: cfg.Clock,
 	}
 	if s.log == nil {
@@ -84,7 +87,25 @@ func (s *server) handler(reg *prometheus.Registry) http.Handler {
 	mux.HandleFunc(hooksPrefix+"{webhook_id}", s.hook)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { notRouted(mux, w, r) })
-	return s.observe(mux)
+	return s.observe(crossOrigin(mux))
+}
+
+// crossOrigin refuses state-changing requests that a browser sent from
+// another site (CSRF), with Go's Sec-Fetch-Site and Origin checks. Calls
+// without browser headers (the CLI, scripts) pass; webhooks are meant to
+// be called from anywhere and are left out.
+func crossOrigin(next http.Handler) http.Handler {
+	csrf := http.NewCrossOriginProtection()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, hooksPrefix) {
+			if err := csrf.Check(r); err != nil {
+				writeProblem(w, newProblem(http.StatusForbidden, "cross_origin",
+					"this request came from another web site, so it was refused; use Bistro's own pages"))
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // register adds every operation; OpenAPI uses it too, with no backend.
@@ -98,6 +119,10 @@ func (s *server) register(api huma.API) {
 	s.registerConnections(api)
 	s.registerAudit(api)
 	s.registerEditor(api)
+	s.registerSession(api)
+	s.registerUsers(api)
+	s.registerTokens(api)
+	s.registerWorkspaces(api)
 	registerHookDoc(api)
 }
 
@@ -107,15 +132,17 @@ const APIVersion = "1"
 
 func humaConfig() huma.Config {
 	cfg := huma.DefaultConfig("Bistro API", APIVersion)
-	cfg.Info.Description = "Manage flows and runs of a Bistro server. Every /api/v1 operation needs " +
-		"an API token ('Authorization: Bearer <token>'). Errors are RFC 9457 problem details."
+	cfg.Info.Description = "Manage flows and runs of a Bistro server. Every /api/v1 operation but sign-in and setup needs " +
+		"a signed-in caller: an API token ('Authorization: Bearer <token>') or the browser's session cookie. " +
+		"The header '" + WorkspaceHeader + "' names the workspace a request is about. Errors are RFC 9457 problem details."
 	cfg.OpenAPIPath = "/api/v1/openapi"
 	// No docs page from a CDN, and no $schema links in bodies.
 	cfg.DocsPath = ""
 	cfg.SchemasPath = ""
 	cfg.CreateHooks = nil
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
-		securityScheme: {Type: "http", Scheme: "bearer", Description: "An API token, e.g. the one in <data dir>/admin-token."},
+		securityScheme: {Type: "http", Scheme: "bearer", Description: "An API token ('bistro token create' or the web app's Tokens page)."},
+		cookieScheme:   {Type: "apiKey", In: "cookie", Name: sessionCookie, Description: "The session cookie set by signing in."},
 	}
 	return cfg
 }
@@ -132,7 +159,7 @@ func OpenAPI() ([]byte, error) {
 // when the path exists for other methods, else 404.
 func notRouted(mux *http.ServeMux, w http.ResponseWriter, r *http.Request) {
 	var allow []string
-	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		probe := r.Clone(r.Context())
 		probe.Method = m
 		if _, pattern := mux.Handler(probe); pattern != "/" && pattern != "" {

@@ -35,7 +35,7 @@ func (s *syncBuffer) String() string {
 
 type fixture struct {
 	backend *apitest.Backend
-	tokens  *apitest.Tokens
+	people  *apitest.People
 	srv     *apitest.Server
 	logs    *syncBuffer
 }
@@ -45,7 +45,7 @@ func setup(t *testing.T) *fixture {
 	t.Helper()
 	logs := &syncBuffer{}
 	srv := apitest.NewServer(t, logs)
-	return &fixture{backend: srv.Backend, tokens: srv.Tokens, srv: srv, logs: logs}
+	return &fixture{backend: srv.Backend, people: srv.People, srv: srv, logs: logs}
 }
 
 type response struct {
@@ -59,9 +59,18 @@ type response struct {
 // ("-" for none).
 func (f *fixture) do(t *testing.T, method, path, token, body string) response {
 	t.Helper()
+	return f.doWith(t, method, path, token, body, nil)
+}
+
+// doWith is do with more request headers.
+func (f *fixture) doWith(t *testing.T, method, path, token, body string, header http.Header) response {
+	t.Helper()
 	req, err := http.NewRequest(method, f.srv.URL+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
+	}
+	for k, vs := range header {
+		req.Header[k] = vs
 	}
 	switch token {
 	case "":
@@ -144,10 +153,10 @@ func TestAuth(t *testing.T) {
 		status int
 		detail string
 	}{
-		{"missing", "-", 401, "this request has no API token"},
+		{"missing", "-", 401, "you are not signed in"},
 		{"wrong", "bst_nope", 401, "the API token is not valid"},
 		{"expired", "bst_expired", 401, "the API token is not valid"},
-		{"role without rights", "bst_viewer", 403, "not allowed"},
+		{"another workspace's token", "bst_outsider", 403, "not a member of workspace 'default'"},
 		{"valid", "", 200, ""},
 	}
 	for _, tc := range tests {
@@ -173,7 +182,7 @@ func TestAuthBasicSchemeAndNoLeakInLogs(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	r := f.do(t, "GET", "/api/v1/flows", "-", "")
-	checkProblem(t, r, 401, "no API token")
+	checkProblem(t, r, 401, "you are not signed in")
 	f.do(t, "GET", "/api/v1/flows", "", "")
 	logs := f.logs.String()
 	if strings.Contains(logs, apitest.Token) || !strings.Contains(logs, "path=/api/v1/flows") || !strings.Contains(logs, "status=200") {
@@ -184,7 +193,7 @@ func TestAuthBasicSchemeAndNoLeakInLogs(t *testing.T) {
 func TestTokenStoreFailureIs500WithLoggedErrorID(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	f.tokens.FailWith(io.ErrUnexpectedEOF)
+	f.people.Faults.FailOn("TokenByHash", 0, io.ErrUnexpectedEOF)
 	r := f.do(t, "GET", "/api/v1/flows", "", "")
 	checkProblem(t, r, 500, "something went wrong on the server")
 	if strings.Contains(r.raw, "unexpected EOF") {

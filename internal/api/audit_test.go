@@ -45,6 +45,7 @@ func TestAuditList(t *testing.T) {
 		next        string
 	}{
 		{"all of the workspace and the installation", "", "[5,4,2,1]", ""},
+		{"everything, for an admin naming no workspace", "-", "[5,4,3,2,1]", ""},
 		{"one action", "?action=flow.disable", "[2]", ""},
 		{"a kind of action", "?action=flow", "[2,1]", ""},
 		{"a target by name", "?target=leads", "[2,1]", ""},
@@ -59,7 +60,11 @@ func TestAuditList(t *testing.T) {
 			t.Parallel()
 			f := setup(t)
 			seedAudit(f)
-			r := f.do(t, "GET", "/api/v1/audit"+tc.query, "", "")
+			h := http.Header{api.WorkspaceHeader: {"default"}}
+			if tc.query == "-" {
+				h, tc.query = nil, ""
+			}
+			r := f.doWith(t, "GET", "/api/v1/audit"+tc.query, "", "", h)
 			if r.status != http.StatusOK {
 				t.Fatalf("status %d: %s", r.status, r.raw)
 			}
@@ -105,8 +110,8 @@ func TestAuditRefusals(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	for _, path := range []string{"/api/v1/audit", "/api/v1/audit/export"} {
-		checkProblem(t, f.do(t, "GET", path, "-", ""), http.StatusUnauthorized, "no API token")
-		checkProblem(t, f.do(t, "GET", path, "bst_viewer", ""), http.StatusForbidden, "not allowed")
+		checkProblem(t, f.do(t, "GET", path, "-", ""), http.StatusUnauthorized, "you are not signed in")
+		checkProblem(t, f.do(t, "GET", path, "bst_viewer", ""), http.StatusForbidden, "only platform admins")
 	}
 	checkProblem(t, f.do(t, "GET", "/api/v1/audit?limit=5000", "", ""), http.StatusUnprocessableEntity, "")
 	checkProblem(t, f.do(t, "GET", "/api/v1/audit?since=yesterday", "", ""), http.StatusUnprocessableEntity, "")
@@ -123,6 +128,7 @@ func exportLines(t *testing.T, f *fixture, query string) []api.AuditEvent {
 	t.Helper()
 	req, _ := http.NewRequest("GET", f.srv.URL+"/api/v1/audit/export"+query, nil)
 	req.Header.Set("Authorization", "Bearer "+apitest.Token)
+	req.Header.Set(api.WorkspaceHeader, "default")
 	resp, err := f.srv.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)

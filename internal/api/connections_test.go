@@ -96,7 +96,7 @@ func TestConnectionErrors(t *testing.T) {
 		{"invalid settings", "POST", "/api/v1/connections", `{"name":"x","connector":"unknown","config":{}}`, 422, "the connection has 2 problems, so it was not saved",
 			[]string{"body.connector", "body.config.host"}},
 		{"no connector", "POST", "/api/v1/connections", `{"name":"x"}`, 422, "the request is not valid", nil},
-		{"no token", "GET", "/api/v1/connections", "", 401, "no API token", nil},
+		{"no token", "GET", "/api/v1/connections", "", 401, "you are not signed in", nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 )
@@ -39,9 +40,13 @@ func (s *server) registerSystem(api huma.API) {
 	})
 }
 
-// secured marks an operation as needing an API token.
+// secured marks an operation as needing a signed-in caller: a session
+// cookie or an API token. What it needs beyond that is in Access.
 func secured(op huma.Operation) huma.Operation {
-	op.Security = []map[string][]string{{securityScheme: {}}}
-	op.Errors = append([]int{http.StatusUnauthorized}, op.Errors...)
+	op.Security = []map[string][]string{{securityScheme: {}}, {cookieScheme: {}}}
+	op.Errors = append([]int{http.StatusUnauthorized, http.StatusForbidden}, op.Errors...)
+	if need := Access[op.OperationID]; need != "" && need != SignedIn {
+		op.Description = strings.TrimSpace(op.Description + "\n\nNeeds: " + string(need) + ".")
+	}
 	return op
 }

@@ -17,6 +17,7 @@ type Flow struct {
 	Format      string    `json:"format" enum:"yaml,json" doc:"How the document is written"`
 	WebhookPath string    `json:"webhook_path,omitempty" doc:"For webhook flows: the path to call, relative to the server's address"`
 	Document    string    `json:"document,omitempty" doc:"The latest version's document, as written (only when one flow is asked for)"`
+	Owner       string    `json:"owner,omitempty" doc:"The id of the person who owns the flow; empty for flows applied with an installation token"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
 }
@@ -69,7 +70,7 @@ const hooksPrefix = "/hooks/"
 func flowOut(f store.Flow, withDocument bool) Flow {
 	out := Flow{
 		ID: f.ID, Name: f.Name, Enabled: f.Enabled, Version: f.Version,
-		Trigger: f.Trigger, Format: f.Format,
+		Trigger: f.Trigger, Format: f.Format, Owner: f.Owner,
 		CreatedAt: f.CreatedAt.UTC(), UpdatedAt: f.UpdatedAt.UTC(),
 	}
 	if f.Trigger == "webhook" && f.WebhookID != "" {

@@ -100,8 +100,8 @@ func TestFlowVersionErrors(t *testing.T) {
 		{"not a number", "/api/v1/flows/leads/versions/latest", "", 422, "the request is not valid"},
 		{"another workspace's flow", "/api/v1/flows/plans/versions", "", 404, "there is no flow called 'plans'"},
 		{"another workspace's version", "/api/v1/flows/plans/versions/1", "", 404, "there is no flow called 'plans'"},
-		{"no token", "/api/v1/flows/leads/versions", "-", 401, "no API token"},
-		{"a role without rights", "/api/v1/flows/leads/versions/1", "bst_viewer", 403, "not allowed"},
+		{"no token", "/api/v1/flows/leads/versions", "-", 401, "you are not signed in"},
+		{"a role without rights", "/api/v1/flows/leads/versions/1", "bst_outsider", 403, "not a member"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

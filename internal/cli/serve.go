@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/bistro-dev/bistro/internal/api"
+	"github.com/bistro-dev/bistro/internal/audit"
+	"github.com/bistro-dev/bistro/internal/auth"
 	"github.com/bistro-dev/bistro/internal/runner"
 	"github.com/bistro-dev/bistro/internal/secret"
 	"github.com/bistro-dev/bistro/internal/store"
@@ -146,7 +148,15 @@ func serve(ctx context.Context, s env, f serveFlags) error {
 	if err != nil {
 		return err
 	}
-	handler := webui.WithAPI(api.New(api.Config{Backend: r, Tokens: st, Logger: logger, Registry: reg, Version: version.String()}))
+	chain, err := audit.ChainFromEnv(s.lookup)
+	if err != nil {
+		return err
+	}
+	people := auth.New(auth.Config{Store: st, Audit: audit.Log{Store: st, Chain: chain}})
+	if err := firstAdmin(ctx, people, s, logger); err != nil {
+		return err
+	}
+	handler := webui.WithAPI(api.New(api.Config{Backend: r, Auth: people, Logger: logger, Registry: reg, Version: version.String()}))
 	return listenAndServe(ctx, f, logger, handler, r, started)
 }
 
@@ -217,5 +227,32 @@ func ensureAdminToken(ctx context.Context, st store.Store, dir string, s env) er
 		return err
 	}
 	fmt.Fprintf(s.err, "\nAn admin API token was created. It is shown once, and saved in %s:\n\n    %s\n\nThe CLI reads it from BISTRO_TOKEN or that file.\n\n", path, token)
+	return nil
+}
+
+// Environment variables that create the first admin at start, for
+// installations set up without a person at the keyboard.
+const (
+	envAdminEmail    = "BISTRO_ADMIN_EMAIL"
+	envAdminPassword = "BISTRO_ADMIN_PASSWORD"
+)
+
+// firstAdmin creates the first admin from the environment when asked
+// to and none exists yet, and otherwise says how to create one.
+func firstAdmin(ctx context.Context, people *auth.Service, s env, logger *slog.Logger) error {
+	need, err := people.NeedsSetup(ctx)
+	if err != nil || !need {
+		return err
+	}
+	email, _ := s.lookup(envAdminEmail)
+	password, _ := s.lookup(envAdminPassword)
+	if email == "" || password == "" {
+		logger.Info("no admin yet: open the web app from this machine to create one, or set " + envAdminEmail + " and " + envAdminPassword)
+		return nil
+	}
+	if _, err := people.Setup(ctx, auth.NewUser{Email: email, Password: password}, auth.Client{Address: "127.0.0.1"}); err != nil {
+		return fmt.Errorf("cannot create the first admin from %s: %w", envAdminEmail, err)
+	}
+	logger.Info("the first admin was created", "email", email)
 	return nil
 }

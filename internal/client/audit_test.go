@@ -36,7 +36,7 @@ func TestExportCutOffIsAnError(t *testing.T) {
 	for range 600 { // more than a page
 		b.AddAuditEvent(store.AuditEvent{Workspace: store.DefaultWorkspace, Action: "flow.apply"})
 	}
-	srv := httptest.NewServer(api.New(api.Config{Backend: failingLater{b}, Tokens: apitest.NewTokens(),
+	srv := httptest.NewServer(api.New(api.Config{Backend: failingLater{b}, Auth: apitest.NewPeople(t, nil).Auth,
 		Registry: prometheus.NewRegistry(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 	t.Cleanup(srv.Close)
 	var out bytes.Buffer

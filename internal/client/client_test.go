@@ -21,7 +21,7 @@ func TestProblemsBecomeErrorsThatPrintWell(t *testing.T) {
 		{"not found", func() error { _, err := c.GetFlow(context.Background(), "nope"); return err }, "there is no flow called 'nope'"},
 		{"invalid", func() error { _, err := c.ApplyFlow(context.Background(), "x.yaml", []byte("steps: []\n")); return err },
 			"the flow has 1 problem, so it was not saved\nname:1:1: the flow has no name\n  hint: add 'name: ...'"},
-		{"no token", func() error { _, err := client.New(srv.URL, "").ListFlows(context.Background()); return err }, "this request has no API token; send it in the header 'Authorization: Bearer <token>'"},
+		{"no token", func() error { _, err := client.New(srv.URL, "").ListFlows(context.Background()); return err }, "you are not signed in: sign in, or send an API token in the header 'Authorization: Bearer <token>'"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/bistro-dev/bistro/internal/auth"
 	"io"
 	"log/slog"
 	"net/http"
@@ -42,7 +43,7 @@ func newAuditServer(t *testing.T, s store.Store) *auditServer {
 	if err := s.CreateToken(t.Context(), tok); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.New(api.Config{Backend: f.Runner, Tokens: s, Registry: prometheus.NewRegistry(),
+	srv := httptest.NewServer(api.New(api.Config{Backend: f.Runner, Auth: auth.New(auth.Config{Store: s}), Registry: prometheus.NewRegistry(),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 	t.Cleanup(srv.Close)
 	return &auditServer{Server: srv, store: s, token: secret, id: tok.ID}

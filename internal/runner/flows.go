@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/bistro-dev/bistro/internal/audit"
 	"path/filepath"
 	"strings"
 
@@ -26,7 +27,7 @@ func (r *Runner) ApplyFlow(ctx context.Context, workspace, file string, doc []by
 	}
 	f, changed, err := r.store.PutFlow(ctx, store.PutFlow{
 		Workspace: workspace, Name: d.Flow.Name, Document: doc,
-		Format: formatOf(file, doc), Trigger: triggerKind(d.Flow), By: by,
+		Format: formatOf(file, doc), Trigger: triggerKind(d.Flow), By: by, Owner: ownerOf(ctx),
 	})
 	if err != nil {
 		return store.Flow{}, false, fmt.Errorf("saving the flow: %w", err)
@@ -121,4 +122,13 @@ func (r *Runner) DeleteFlow(ctx context.Context, workspace, name string) error {
 	f.Enabled = false
 	r.eventFlow(f)
 	return nil
+}
+
+// ownerOf is the person a new flow belongs to: the one applying it, when
+// a person (not an installation token) is.
+func ownerOf(ctx context.Context) string {
+	if actor, _ := audit.ActorFrom(ctx); actor.Kind == "user" {
+		return actor.ID
+	}
+	return ""
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/bistro-dev/bistro/internal/auth"
 	"io"
 	"log/slog"
 	"net/http"
@@ -44,7 +45,7 @@ func newVersionServer(t *testing.T, s store.Store) *versionServer {
 		Workspace: store.DefaultWorkspace}); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.New(api.Config{Backend: f.Runner, Tokens: s, Registry: prometheus.NewRegistry(),
+	srv := httptest.NewServer(api.New(api.Config{Backend: f.Runner, Auth: auth.New(auth.Config{Store: s}), Registry: prometheus.NewRegistry(),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 	t.Cleanup(srv.Close)
 	return &versionServer{Server: srv, f: f, token: secret}

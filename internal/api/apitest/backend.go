@@ -5,9 +5,7 @@ package apitest
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -255,66 +253,6 @@ func (b *Backend) Webhook(_ context.Context, id string, req *webhook.Request) (a
 
 // Ready fails with Err["Ready"].
 func (b *Backend) Ready(context.Context) error { return b.fail("Ready") }
-
-// Tokens holds tokens by their hash. Err makes every lookup fail.
-type Tokens struct {
-	mu     sync.Mutex
-	byHash map[string]store.Token
-	Err    error
-}
-
-// Token is the secret of the admin token NewTokens holds.
-const Token = "bst_secret_admin"
-
-// NewTokens returns a token store holding Token (an admin), "bst_expired"
-// (expired) and "bst_viewer" (a role that may do nothing).
-func NewTokens() *Tokens {
-	t := &Tokens{byHash: map[string]store.Token{}}
-	t.Add(Token, store.Token{ID: "tok-admin", Role: "admin", Workspace: store.DefaultWorkspace})
-	t.Add("bst_expired", store.Token{ID: "tok-old", Role: "admin", ExpiresAt: T0})
-	t.Add("bst_viewer", store.Token{ID: "tok-viewer", Role: "viewer"})
-	return t
-}
-
-// Add stores a token under the sha256 of secret.
-func (t *Tokens) Add(secret string, tok store.Token) {
-	sum := sha256.Sum256([]byte(secret))
-	tok.Hash = sum[:]
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.byHash[string(sum[:])] = tok
-}
-
-// CreateToken is not supported.
-func (t *Tokens) CreateToken(context.Context, store.Token) error { return errors.New("not supported") }
-
-// CountTokens counts the tokens.
-func (t *Tokens) CountTokens(context.Context) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return len(t.byHash), nil
-}
-
-// TokenByHash finds a token by its hash, or fails with Err.
-func (t *Tokens) TokenByHash(_ context.Context, hash []byte) (store.Token, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.Err != nil {
-		return store.Token{}, t.Err
-	}
-	tok, ok := t.byHash[string(hash)]
-	if !ok {
-		return store.Token{}, store.ErrNotFound
-	}
-	return tok, nil
-}
-
-// FailWith makes every lookup fail with err.
-func (t *Tokens) FailWith(err error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.Err = err
-}
 
 // FailWith makes the Backend method of that name fail with err.
 func (b *Backend) FailWith(method string, err error) {

@@ -38,10 +38,10 @@ func (b *Backend) Seed() {
 type Server struct {
 	*httptest.Server
 	Backend *Backend
-	Tokens  *Tokens
+	People  *People
 }
 
-// NewServer starts an API server on a seeded Backend with NewTokens and a
+// NewServer starts an API server on a seeded Backend with NewPeople and a
 // webhook body limit of 64 bytes; logs go to logs (nil: discarded). It is
 // closed when the test ends.
 func NewServer(t testing.TB, logs io.Writer) *Server {
@@ -49,10 +49,10 @@ func NewServer(t testing.TB, logs io.Writer) *Server {
 	if logs == nil {
 		logs = io.Discard
 	}
-	s := &Server{Backend: NewBackend(), Tokens: NewTokens()}
+	s := &Server{Backend: NewBackend(), People: NewPeople(t, nil)}
 	s.Backend.Seed()
 	s.Server = httptest.NewServer(api.New(api.Config{
-		Backend: s.Backend, Tokens: s.Tokens, Registry: prometheus.NewRegistry(), Version: "1.2.3", MaxBody: 64,
+		Backend: s.Backend, Auth: s.People.Auth, Registry: prometheus.NewRegistry(), Version: "1.2.3", MaxBody: 64,
 		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}))
 	t.Cleanup(s.Close)
