@@ -47,6 +47,7 @@ type WorkspaceAccess struct {
 type Me struct {
 	User       *User             `json:"user,omitempty" doc:"The person; absent for an installation token"`
 	Via        string            `json:"via" enum:"session,token" doc:"How the request was authenticated"`
+	TokenID    string            `json:"token_id,omitempty" doc:"The token's id, when the request was authenticated with one"`
 	TokenName  string            `json:"token_name,omitempty"`
 	Admin      bool              `json:"admin" doc:"Whether the caller acts as a platform admin"`
 	Workspace  string            `json:"workspace" doc:"The workspace requests are about when they name none ('' when the person is in none)"`

@@ -205,7 +205,7 @@ func (s *server) me(ctx context.Context, p auth.Principal) (Me, error) {
 		me.User = &u
 	}
 	if p.Token != nil {
-		me.Via, me.TokenName = "token", p.Token.Name
+		me.Via, me.TokenID, me.TokenName = "token", p.Token.ID, p.Token.Name
 	}
 	for _, w := range ws {
 		me.Workspaces = append(me.Workspaces, WorkspaceAccess{ID: w.Workspace.ID, Name: w.Workspace.Name, Role: w.Role})

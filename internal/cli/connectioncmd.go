@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -223,26 +224,46 @@ func readSecrets(s env, connection string, names []string) (map[string]string, e
 	if len(names) == 0 {
 		return out, nil
 	}
+	prompts := make([]string, len(names))
+	for i, name := range names {
+		prompts[i] = fmt.Sprintf("%s of the connection '%s': ", name, connection)
+	}
+	values, err := readHidden(s, prompts, func(i int) string {
+		return fmt.Sprintf("standard input has no value for the secret '%s': give one line per --secret, in the order of the flags", names[i])
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, name := range names {
+		out[name] = values[i]
+	}
+	return out, nil
+}
+
+// readHidden asks each prompt on a terminal, without echo, or else reads
+// one line of standard input per prompt; missing explains a missing line.
+func readHidden(s env, prompts []string, missing func(i int) string) ([]string, error) {
+	out := make([]string, len(prompts))
 	if f, ok := s.in.(*os.File); ok && isTerminal(f) {
-		for _, name := range names {
-			fmt.Fprintf(s.err, "%s of the connection '%s': ", name, connection)
+		for i, prompt := range prompts {
+			fmt.Fprint(s.err, prompt)
 			b, err := term.ReadPassword(int(f.Fd()))
 			fmt.Fprintln(s.err)
 			if err != nil {
-				return nil, fmt.Errorf("could not read the secret '%s': %v", name, err)
+				return nil, fmt.Errorf("could not read the answer to %q: %v", strings.TrimSpace(prompt), err)
 			}
-			out[name] = string(b)
+			out[i] = string(b)
 		}
 		return out, nil
 	}
 	lines := bufio.NewReader(s.in)
-	for _, name := range names {
+	for i := range prompts {
 		line, err := lines.ReadString('\n')
 		line = strings.TrimRight(line, "\r\n")
 		if line == "" || err != nil && err != io.EOF {
-			return nil, fmt.Errorf("standard input has no value for the secret '%s': give one line per --secret, in the order of the flags", name)
+			return nil, errors.New(missing(i))
 		}
-		out[name] = line
+		out[i] = line
 	}
 	return out, nil
 }

@@ -28,17 +28,30 @@ func (r *remote) flags(cmd *cobra.Command) {
 }
 
 func (r *remote) client(s env) (*client.Client, error) {
-	server := firstOf(r.server, s.get("BISTRO_URL"), "http://127.0.0.1:8080")
+	server := serverURL(s, r.server)
 	token := s.get("BISTRO_TOKEN")
+	if token == "" {
+		creds, path, err := loadCredentials(s)
+		if err != nil && path != "" {
+			return nil, err // a damaged file; no folder at all means no sign-in
+		}
+		token = creds[server]
+	}
 	if token == "" {
 		path := filepath.Join(firstOf(r.data, s.get("BISTRO_DATA"), "bistro-data"), "admin-token")
 		data, err := os.ReadFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("no API token: set BISTRO_TOKEN, or point --data at the server's data directory (%s: %v)", path, errors.Unwrap(err))
+			return nil, fmt.Errorf("not signed in to %s: run 'bistro login --email you@example.com', set BISTRO_TOKEN, or point --data at the server's data directory (%s: %v)", server, path, errors.Unwrap(err))
 		}
 		token = strings.TrimSpace(string(data))
 	}
 	return client.New(server, token), nil
+}
+
+// serverURL is the server the CLI talks to: the flag, else BISTRO_URL,
+// else the local default.
+func serverURL(s env, flag string) string {
+	return strings.TrimRight(firstOf(flag, s.get("BISTRO_URL"), "http://127.0.0.1:8080"), "/")
 }
 
 func (s env) get(name string) string {

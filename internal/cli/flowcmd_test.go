@@ -78,7 +78,7 @@ func TestRemoteTokenFromDataDir(t *testing.T) {
 		t.Fatalf("code %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
 	}
 	r = runCLI(t, "", nil, "flow", "list", "--server", srv.URL, "--data", t.TempDir())
-	if r.code != 2 || !strings.Contains(r.stderr, "no API token: set BISTRO_TOKEN") {
+	if r.code != 2 || !strings.Contains(r.stderr, "not signed in to "+srv.URL+": run 'bistro login") {
 		t.Fatalf("code %d stderr %q", r.code, r.stderr)
 	}
 	r = runCLI(t, "", map[string]string{"BISTRO_TOKEN": "wrong"}, "flow", "list", "--server", srv.URL)

@@ -1225,6 +1225,8 @@ export interface components {
         Me: {
             /** @description Whether the caller acts as a platform admin */
             admin: boolean;
+            /** @description The token's id, when the request was authenticated with one */
+            token_id?: string;
             token_name?: string;
             /** @description The person; absent for an installation token */
             user?: components["schemas"]["User"];
