@@ -343,10 +343,14 @@ func TestSingleSignOn(t *testing.T) {
 		t.Fatal(err)
 	}
 	groups := []auth.GroupRole{{Group: "hr-team", Workspace: "hr", Role: store.RoleBuilder},
-		{Group: "everyone", Workspace: store.DefaultWorkspace, Role: store.RoleViewer}}
+		{Group: "everyone", Workspace: store.DefaultWorkspace, Role: store.RoleViewer},
+		{Group: "finance-team", Workspace: "finance", Role: store.RoleOwner}} // no such workspace yet
 	sso, err := auth.NewSSO(ctx, st, o, groups, []string{"it-admins"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if missing, err := sso.MissingWorkspaces(ctx, st); err != nil || len(missing) != 1 || missing[0] != "finance" {
+		t.Errorf("missing workspaces: %v, %v", missing, err)
 	}
 	svc := auth.New(auth.Config{Store: st, Audit: audit.Log{Store: st}, SSO: sso})
 
@@ -376,7 +380,7 @@ func TestSingleSignOn(t *testing.T) {
 		return out
 	}
 
-	idp.SetUser("u-7", "Ana@Example.com", "Ana", []string{"hr-team", "everyone"})
+	idp.SetUser("u-7", "Ana@Example.com", "Ana", []string{"hr-team", "everyone", "finance-team"})
 	si, err := signIn(t)
 	if err != nil {
 		t.Fatal(err)

@@ -134,7 +134,11 @@ func (s *Service) FinishSSO(ctx context.Context, cookie, state, code string, c C
 	if !u.Active {
 		return SignedIn{}, refuse(Forbidden, "your account is deactivated; ask an admin")
 	}
-	if err := s.st.ReplaceSSOMembers(ctx, u.ID, s.sso.members(u.ID, id.Groups, s.now())); err != nil {
+	members, err := s.existing(ctx, s.sso.members(u.ID, id.Groups, s.now()))
+	if err != nil {
+		return SignedIn{}, err
+	}
+	if err := s.st.ReplaceSSOMembers(ctx, u.ID, members); err != nil {
 		return SignedIn{}, fmt.Errorf("roles of %s from their groups: %w", u.Email, err)
 	}
 	return s.signedIn(ctx, u, c, "sso")
@@ -167,6 +171,38 @@ func (s *Service) ssoUser(ctx context.Context, id Identity) (store.User, error) 
 		return u, fmt.Errorf("link %s to single sign-on: %w", u.Email, err)
 	}
 	return u, nil
+}
+
+// existing keeps the memberships of workspaces that exist: a group
+// mapped to a workspace not created yet gives nothing until it is.
+func (s *Service) existing(ctx context.Context, members []store.Member) ([]store.Member, error) {
+	out := members[:0]
+	for _, m := range members {
+		_, err := s.st.GetWorkspace(ctx, m.Workspace)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// MissingWorkspaces lists the workspaces the group mappings name that do
+// not exist (yet).
+func (o *SSO) MissingWorkspaces(ctx context.Context, st store.IdentityStore) ([]string, error) {
+	var out []string
+	for _, g := range o.groups {
+		_, err := st.GetWorkspace(ctx, g.Workspace)
+		if errors.Is(err, store.ErrNotFound) && !slices.Contains(out, g.Workspace) {
+			out = append(out, g.Workspace)
+		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // members are the roles the person's groups give, the highest per

@@ -50,6 +50,16 @@ type serveFlags struct {
 	workers     int
 	maxQueued   int
 	drain       time.Duration
+	oidc        oidcFlags
+}
+
+// oidcFlags set up single sign-on with an OpenID Connect provider.
+type oidcFlags struct {
+	issuer, clientID, redirectURL, groupsClaim string
+	groups, adminGroups                        []string
+	// client makes the requests to the provider; nil for the default
+	// (tests give one that trusts their provider's certificate).
+	client *http.Client
 }
 
 func newServe(s env) *cobra.Command {
@@ -85,6 +95,12 @@ the owner only) at first start: back it up, without it they are lost.`,
 	fl.IntVar(&f.workers, "workers", 0, "runs executed at once (default 2 per CPU)")
 	fl.IntVar(&f.maxQueued, "max-queued", 10000, "queued runs beyond which new events are answered 503 with Retry-After")
 	fl.DurationVar(&f.drain, "drain", 10*time.Second, "on shutdown, how long running steps may finish; the rest resume after restart")
+	fl.StringVar(&f.oidc.issuer, "oidc-issuer", "", "single sign-on: the OpenID Connect provider's address (also "+envOIDCIssuer+"; the client secret is read from "+envOIDCSecret+")")
+	fl.StringVar(&f.oidc.clientID, "oidc-client-id", "", "single sign-on: Bistro's client id at the provider (also "+envOIDCClientID+")")
+	fl.StringVar(&f.oidc.redirectURL, "oidc-redirect-url", "", "single sign-on: Bistro's callback as registered at the provider, https://<bistro>/auth/sso/callback (also "+envOIDCRedirect+")")
+	fl.StringArrayVar(&f.oidc.groups, "oidc-group", nil, "single sign-on: group=workspace:role, members of the provider's group get that role (repeatable; also "+envOIDCGroups+")")
+	fl.StringArrayVar(&f.oidc.adminGroups, "oidc-admin-group", nil, "single sign-on: a provider group whose members are platform admins (repeatable; also "+envOIDCAdmins+")")
+	fl.StringVar(&f.oidc.groupsClaim, "oidc-groups-claim", "", "single sign-on: the ID token claim listing groups (default groups; also "+envOIDCClaim+")")
 	return cmd
 }
 
@@ -106,6 +122,12 @@ func (s env) fill(f *serveFlags) {
 	f.allowEnv = append(s.list(envAllowEnv), f.allowEnv...)
 	f.allowNet = append(s.list(envAllowNet), f.allowNet...)
 	f.allowFolder = append(s.list(envAllowFolders), f.allowFolder...)
+	pick(&f.oidc.issuer, envOIDCIssuer, "")
+	pick(&f.oidc.clientID, envOIDCClientID, "")
+	pick(&f.oidc.redirectURL, envOIDCRedirect, "")
+	pick(&f.oidc.groupsClaim, envOIDCClaim, "")
+	f.oidc.groups = append(s.list(envOIDCGroups), f.oidc.groups...)
+	f.oidc.adminGroups = append(s.list(envOIDCAdmins), f.oidc.adminGroups...)
 }
 
 func serve(ctx context.Context, s env, f serveFlags) error {
@@ -152,7 +174,21 @@ func serve(ctx context.Context, s env, f serveFlags) error {
 	if err != nil {
 		return err
 	}
-	people := auth.New(auth.Config{Store: st, Audit: audit.Log{Store: st, Chain: chain}})
+	sso, err := singleSignOn(ctx, st, f.oidc, s)
+	if err != nil {
+		return err
+	}
+	if sso != nil {
+		missing, err := sso.MissingWorkspaces(ctx, st)
+		if err != nil {
+			return err
+		}
+		for _, ws := range missing {
+			logger.Warn("an --oidc-group names a workspace that does not exist: its members get no role there until an admin creates it", "workspace", ws)
+		}
+		logger.Info("single sign-on is on", "issuer", f.oidc.issuer)
+	}
+	people := auth.New(auth.Config{Store: st, Audit: audit.Log{Store: st, Chain: chain}, SSO: sso})
 	if err := firstAdmin(ctx, people, s, logger); err != nil {
 		return err
 	}
@@ -228,6 +264,46 @@ func ensureAdminToken(ctx context.Context, st store.Store, dir string, s env) er
 	}
 	fmt.Fprintf(s.err, "\nAn admin API token was created. It is shown once, and saved in %s:\n\n    %s\n\nThe CLI reads it from BISTRO_TOKEN or that file.\n\n", path, token)
 	return nil
+}
+
+// Environment variables that set up single sign-on.
+const (
+	envOIDCIssuer   = "BISTRO_OIDC_ISSUER"
+	envOIDCClientID = "BISTRO_OIDC_CLIENT_ID"
+	envOIDCSecret   = "BISTRO_OIDC_CLIENT_SECRET"
+	envOIDCRedirect = "BISTRO_OIDC_REDIRECT_URL"
+	envOIDCGroups   = "BISTRO_OIDC_GROUPS"
+	envOIDCAdmins   = "BISTRO_OIDC_ADMIN_GROUPS"
+	envOIDCClaim    = "BISTRO_OIDC_GROUPS_CLAIM"
+)
+
+// singleSignOn connects to the identity provider when one is set up; nil
+// when none is.
+func singleSignOn(ctx context.Context, st store.Store, f oidcFlags, s env) (*auth.SSO, error) {
+	if f.issuer == "" {
+		if f.clientID != "" || len(f.groups) > 0 || len(f.adminGroups) > 0 {
+			return nil, errors.New("single sign-on is half set up: give the provider's address with --oidc-issuer (or " + envOIDCIssuer + ")")
+		}
+		return nil, nil
+	}
+	if f.clientID == "" || f.redirectURL == "" {
+		return nil, errors.New("single sign-on needs --oidc-client-id and --oidc-redirect-url (or " + envOIDCClientID + " and " + envOIDCRedirect + ") besides --oidc-issuer")
+	}
+	var groups []auth.GroupRole
+	for _, g := range f.groups {
+		gr, err := auth.ParseGroupRole(g)
+		if err != nil {
+			return nil, fmt.Errorf("--oidc-group: %w", err)
+		}
+		groups = append(groups, gr)
+	}
+	secret, _ := s.lookup(envOIDCSecret)
+	o, err := auth.NewOIDC(ctx, auth.OIDCConfig{Issuer: f.issuer, ClientID: f.clientID, ClientSecret: secret,
+		RedirectURL: f.redirectURL, GroupsClaim: f.groupsClaim}, f.client)
+	if err != nil {
+		return nil, fmt.Errorf("single sign-on: %w", err)
+	}
+	return auth.NewSSO(ctx, st, o, groups, f.adminGroups)
 }
 
 // Environment variables that create the first admin at start, for

@@ -47,6 +47,12 @@ func freeAddr(t *testing.T) string {
 // until it is ready.
 func startServe(t *testing.T, data string, vars map[string]string) (addr string, logs *syncBuffer, stop func() error) {
 	t.Helper()
+	return startServeWith(t, data, vars, nil)
+}
+
+// startServeWith is startServe with a last change to the flags.
+func startServeWith(t *testing.T, data string, vars map[string]string, change func(*serveFlags)) (addr string, logs *syncBuffer, stop func() error) {
+	t.Helper()
 	addr = freeAddr(t)
 	logs = &syncBuffer{}
 	lookup := func(name string) (string, bool) {
@@ -58,6 +64,9 @@ func startServe(t *testing.T, data string, vars map[string]string) (addr string,
 	done := make(chan error, 1)
 	f := serveFlags{data: data, listen: addr, maxQueued: 100, drain: time.Second}
 	s.fill(&f)
+	if change != nil {
+		change(&f)
+	}
 	go func() { done <- serve(ctx, s, f) }()
 	stop = func() error {
 		cancel()

@@ -14,7 +14,7 @@ import (
 var dist embed.FS
 
 // apiPrefixes are the server's own paths; everything else is the app.
-var apiPrefixes = []string{"/api/", "/hooks/"}
+var apiPrefixes = []string{"/api/", "/hooks/", "/auth/"}
 
 // apiPaths are the server's own exact paths.
 var apiPaths = map[string]bool{"/api": true, "/healthz": true, "/readyz": true, "/metrics": true}

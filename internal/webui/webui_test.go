@@ -76,6 +76,7 @@ func TestWithAPI(t *testing.T) {
 		{"/api/v1/flows", true},
 		{"/api", true},
 		{"/hooks/abc", true},
+		{"/auth/sso/start", true},
 		{"/healthz", true},
 		{"/readyz", true},
 		{"/metrics", true},
