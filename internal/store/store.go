@@ -37,6 +37,7 @@ type Store interface {
 	ConnectionStore
 	EventStore
 	AuditStore
+	GuardStore
 	// Work starts the durable workers: handle is called for every queued
 	// run, at least once; it returns when ctx is done and in-flight handles
 	// have returned (or the drain timeout passed).

@@ -76,6 +76,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	addConnectionTests(tests)
 	addAuditTests(tests)
 	addIdentityTests(tests)
+	addGuardTests(tests)
 	for name, test := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

@@ -1,0 +1,69 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Connector request states.
+const (
+	RequestPending  = "pending"
+	RequestApproved = "approved"
+	RequestDeclined = "declined"
+)
+
+// ConnectorRequest is a builder asking IT to allow a connector in their
+// workspace.
+type ConnectorRequest struct {
+	ID          string
+	Workspace   string
+	Connector   string
+	Reason      string
+	RequestedBy string // user id
+	Status      string // RequestPending, RequestApproved or RequestDeclined
+	Answer      string
+	AnsweredBy  string // user id
+	CreatedAt   time.Time
+	AnsweredAt  time.Time // zero while pending
+}
+
+// Notification tells one person of something that concerns them: a
+// request answered, a flow paused by a guardrail.
+type Notification struct {
+	ID        string
+	UserID    string
+	Workspace string // "" when about the installation
+	Kind      string // e.g. "connector_request", "flow_suspended"
+	Message   string // in plain words
+	Link      string // a path in the web app, e.g. /flows/name
+	CreatedAt time.Time
+	ReadAt    time.Time // zero while unread
+}
+
+// GuardStore keeps what the guardrails need beyond settings: connector
+// requests and the notifications they and other guardrails send.
+type GuardStore interface {
+	// PutSetting stores an installation setting, replacing its value.
+	PutSetting(ctx context.Context, key string, value []byte) error
+
+	// CreateConnectorRequest stores a new, pending request.
+	CreateConnectorRequest(ctx context.Context, r ConnectorRequest) error
+	// GetConnectorRequest finds a request by id.
+	GetConnectorRequest(ctx context.Context, id string) (ConnectorRequest, error)
+	// ListConnectorRequests lists the requests of a workspace ("" for
+	// every workspace), newest first.
+	ListConnectorRequests(ctx context.Context, workspace string) ([]ConnectorRequest, error)
+	// AnswerConnectorRequest records the answer to a pending request and
+	// returns the request as stored; ErrConflict when it was answered
+	// already, ErrNotFound when there is none.
+	AnswerConnectorRequest(ctx context.Context, id, status, answer, by string, at time.Time) (ConnectorRequest, error)
+
+	// AddNotifications stores notifications.
+	AddNotifications(ctx context.Context, ns []Notification) error
+	// ListNotifications lists a person's notifications, newest first, at
+	// most limit.
+	ListNotifications(ctx context.Context, userID string, limit int) ([]Notification, error)
+	// MarkNotificationRead marks one of the person's notifications read;
+	// ErrNotFound when they have none with that id.
+	MarkNotificationRead(ctx context.Context, userID, id string, at time.Time) error
+}

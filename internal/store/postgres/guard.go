@@ -1,0 +1,150 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/bistro-dev/bistro/internal/store"
+)
+
+// PutSetting stores an installation setting, replacing its value.
+func (s *Store) PutSetting(ctx context.Context, key string, value []byte) error {
+	if value == nil {
+		value = []byte{}
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	if err != nil {
+		return fmt.Errorf("save setting %s: %w", key, err)
+	}
+	return nil
+}
+
+const requestColumns = `id, workspace, connector, reason, requested_by, status, answer, answered_by, created_at, answered_at`
+
+// CreateConnectorRequest stores a new, pending request.
+func (s *Store) CreateConnectorRequest(ctx context.Context, r store.ConnectorRequest) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO connector_requests (`+requestColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, '', '', $7, NULL)`,
+		r.ID, r.Workspace, r.Connector, r.Reason, r.RequestedBy, store.RequestPending, timeValue(nowOr(r.CreatedAt)))
+	if err := uniqueErr(err); err != nil {
+		return fmt.Errorf("create connector request: %w", err)
+	}
+	return nil
+}
+
+func scanRequest(r rowScanner) (store.ConnectorRequest, error) {
+	var c store.ConnectorRequest
+	var created, answered *time.Time
+	err := r.Scan(&c.ID, &c.Workspace, &c.Connector, &c.Reason, &c.RequestedBy, &c.Status, &c.Answer, &c.AnsweredBy, &created, &answered)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, store.ErrNotFound
+	}
+	c.CreatedAt, c.AnsweredAt = timeOf(created), timeOf(answered)
+	return c, err
+}
+
+// GetConnectorRequest finds a request by id.
+func (s *Store) GetConnectorRequest(ctx context.Context, id string) (store.ConnectorRequest, error) {
+	c, err := scanRequest(s.pool.QueryRow(ctx, `SELECT `+requestColumns+` FROM connector_requests WHERE id = $1`, id))
+	if err != nil {
+		return c, fmt.Errorf("connector request %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// ListConnectorRequests lists a workspace's requests ("" for all), newest
+// first.
+func (s *Store) ListConnectorRequests(ctx context.Context, workspace string) ([]store.ConnectorRequest, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+requestColumns+` FROM connector_requests
+		WHERE $1 = '' OR workspace = $1 ORDER BY created_at DESC, id DESC`, workspace)
+	if err != nil {
+		return nil, fmt.Errorf("list connector requests: %w", err)
+	}
+	defer rows.Close()
+	var out []store.ConnectorRequest
+	for rows.Next() {
+		c, err := scanRequest(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list connector requests: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// AnswerConnectorRequest answers a pending request.
+func (s *Store) AnswerConnectorRequest(ctx context.Context, id, status, answer, by string, at time.Time) (store.ConnectorRequest, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE connector_requests SET status = $1, answer = $2, answered_by = $3, answered_at = $4
+		WHERE id = $5 AND status = $6`, status, answer, by, timeValue(nowOr(at)), id, store.RequestPending)
+	if err != nil {
+		return store.ConnectorRequest{}, fmt.Errorf("answer connector request %s: %w", id, err)
+	}
+	c, err := s.GetConnectorRequest(ctx, id)
+	if err != nil {
+		return c, err
+	}
+	if tag.RowsAffected() == 0 {
+		return c, fmt.Errorf("connector request %s was answered already: %w", id, store.ErrConflict)
+	}
+	return c, nil
+}
+
+// AddNotifications stores notifications.
+func (s *Store) AddNotifications(ctx context.Context, ns []store.Notification) error {
+	if len(ns) == 0 {
+		return nil
+	}
+	b := &pgx.Batch{}
+	for _, n := range ns {
+		b.Queue(`INSERT INTO notifications (id, user_id, workspace, kind, message, link, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, n.ID, n.UserID, n.Workspace, n.Kind, n.Message, n.Link, timeValue(nowOr(n.CreatedAt)))
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("add notifications: %w", err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("add notifications: %w", err)
+	}
+	return tx.Commit(ctx)
+}
+
+// ListNotifications lists a person's notifications, newest first.
+func (s *Store) ListNotifications(ctx context.Context, userID string, limit int) ([]store.Notification, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, user_id, workspace, kind, message, link, created_at, read_at
+		FROM notifications WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, userID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list notifications: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Notification
+	for rows.Next() {
+		var n store.Notification
+		var created, read *time.Time
+		if err := rows.Scan(&n.ID, &n.UserID, &n.Workspace, &n.Kind, &n.Message, &n.Link, &created, &read); err != nil {
+			return nil, fmt.Errorf("list notifications: %w", err)
+		}
+		n.CreatedAt, n.ReadAt = timeOf(created), timeOf(read)
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// MarkNotificationRead marks one of the person's notifications read.
+func (s *Store) MarkNotificationRead(ctx context.Context, userID, id string, at time.Time) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE notifications SET read_at = COALESCE(read_at, $1)
+		WHERE id = $2 AND user_id = $3`, timeValue(nowOr(at)), id, userID)
+	if err != nil {
+		return fmt.Errorf("mark notification %s read: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("notification %s: %w", id, store.ErrNotFound)
+	}
+	return nil
+}

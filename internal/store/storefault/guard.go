@@ -1,0 +1,59 @@
+package storefault
+
+import (
+	"context"
+	"time"
+
+	"github.com/bistro-dev/bistro/internal/store"
+)
+
+func init() {
+	for _, m := range []string{
+		"PutSetting", "CreateConnectorRequest", "GetConnectorRequest", "ListConnectorRequests",
+		"AnswerConnectorRequest", "AddNotifications", "ListNotifications", "MarkNotificationRead",
+	} {
+		methods[m] = true
+	}
+}
+
+func (w *wrapped) PutSetting(ctx context.Context, key string, value []byte) error {
+	return do0(ctx, w.f, "PutSetting", []any{key, value}, func() error { return w.inner.PutSetting(ctx, key, value) })
+}
+
+func (w *wrapped) CreateConnectorRequest(ctx context.Context, r store.ConnectorRequest) error {
+	return do0(ctx, w.f, "CreateConnectorRequest", []any{r}, func() error { return w.inner.CreateConnectorRequest(ctx, r) })
+}
+
+func (w *wrapped) GetConnectorRequest(ctx context.Context, id string) (store.ConnectorRequest, error) {
+	return do(ctx, w.f, "GetConnectorRequest", []any{id}, func() (store.ConnectorRequest, error) {
+		return w.inner.GetConnectorRequest(ctx, id)
+	})
+}
+
+func (w *wrapped) ListConnectorRequests(ctx context.Context, workspace string) ([]store.ConnectorRequest, error) {
+	return do(ctx, w.f, "ListConnectorRequests", []any{workspace}, func() ([]store.ConnectorRequest, error) {
+		return w.inner.ListConnectorRequests(ctx, workspace)
+	})
+}
+
+func (w *wrapped) AnswerConnectorRequest(ctx context.Context, id, status, answer, by string, at time.Time) (store.ConnectorRequest, error) {
+	return do(ctx, w.f, "AnswerConnectorRequest", []any{id, status, answer, by, at}, func() (store.ConnectorRequest, error) {
+		return w.inner.AnswerConnectorRequest(ctx, id, status, answer, by, at)
+	})
+}
+
+func (w *wrapped) AddNotifications(ctx context.Context, ns []store.Notification) error {
+	return do0(ctx, w.f, "AddNotifications", []any{ns}, func() error { return w.inner.AddNotifications(ctx, ns) })
+}
+
+func (w *wrapped) ListNotifications(ctx context.Context, userID string, limit int) ([]store.Notification, error) {
+	return do(ctx, w.f, "ListNotifications", []any{userID, limit}, func() ([]store.Notification, error) {
+		return w.inner.ListNotifications(ctx, userID, limit)
+	})
+}
+
+func (w *wrapped) MarkNotificationRead(ctx context.Context, userID, id string, at time.Time) error {
+	return do0(ctx, w.f, "MarkNotificationRead", []any{userID, id, at}, func() error {
+		return w.inner.MarkNotificationRead(ctx, userID, id, at)
+	})
+}
