@@ -3,6 +3,7 @@ package flow
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -224,5 +225,67 @@ func TestWithConnectors(t *testing.T) {
 	}
 	if strings.Contains(got, "unknown event source") || strings.Contains(got, "unknown action") {
 		t.Errorf("the finder's action or source was not found:\n%s", got)
+	}
+}
+
+func TestConnectorNotAllowed(t *testing.T) {
+	t.Parallel()
+	db := fakeConnector{Name: "db", Actions: []connector.Action{{Name: "insert"}},
+		Triggers: []connector.Trigger{{Name: "rows", Kind: connector.Poll}}}
+	opts := Options{}.WithConnectors(func(name string) (connector.Connector, bool) { return db, name == "db" })
+	var asked []string
+	opts.Connector = func(id string) error {
+		asked = append(asked, id)
+		return fmt.Errorf("IT has blocked the connector '%s' in this workspace", id)
+	}
+	src := "bistro: 1\nname: t\ntrigger: {event: {source: db.rows}}\nsteps:\n" +
+		"  - id: a\n    action: db.insert\n" +
+		"  - id: b\n    http: {url: 'https://example.com'}\n"
+	_, diags := Load("t.yaml", []byte(src), opts)
+	got := diags.Format(false)
+	for _, want := range []string{
+		"t.yaml:3:27: the event trigger: IT has blocked the connector 'db'",
+		"t.yaml:6:13: step 'a': IT has blocked the connector 'db'",
+		"t.yaml:8:11: step 'b': IT has blocked the connector 'http'",
+		"bistro connectors request db",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("diagnostics lack %q:\n%s", want, got)
+		}
+	}
+	if strings.Join(asked, ",") != "db,db,http" {
+		t.Errorf("asked about %v", asked)
+	}
+}
+
+func TestFlowConnectors(t *testing.T) {
+	t.Parallel()
+	src := `bistro: 1
+name: t
+trigger: {event: {source: redis.stream}}
+steps:
+  - id: a
+    if:
+      condition: "true"
+      then:
+        - {id: b, action: chat.send}
+      else:
+        - id: c
+          for_each:
+            items: record.x
+            steps:
+              - {id: d, http: {url: "https://example.com"}}
+  - id: e
+    action: postgres.insert
+    on_error:
+      steps:
+        - {id: f, action: email.send}
+`
+	doc, diags := Parse("t.yaml", []byte(src))
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	if got := strings.Join(doc.Flow.Connectors(), ","); got != "chat,email,http,postgres,redis" {
+		t.Errorf("connectors: %s", got)
 	}
 }

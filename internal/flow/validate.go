@@ -45,6 +45,10 @@ type Options struct {
 	// ResolveFlow checks that the target of a call step exists; nil skips
 	// the check.
 	ResolveFlow func(from *Document, name string) error
+	// Connector says whether the flow may use a connector (e.g. "chat"
+	// for chat.send, "http" for an http step): an error says why not, in
+	// plain words. Nil allows every connector.
+	Connector func(id string) error
 }
 
 // Load parses and validates a flow document: Parse, then Validate.

@@ -207,6 +207,7 @@ func (v *checker) action(s *Step, path, name string, at place) {
 	} else if v.opts.Actions == nil || !v.opts.Actions(s.Action) {
 		v.errorf(path+".action", "run 'bistro connectors list' to see the actions there are", "unknown action '%s' in %s", s.Action, name)
 	} else {
+		v.allowed(path+".action", connectorOf(s.Action), name)
 		if v.opts.ActionInput != nil {
 			for _, fe := range v.opts.ActionInput(s.Action, s.With) {
 				v.errorf(withPath(path, fe.Field), "run 'bistro connectors show "+connectorOf(s.Action)+"' to see the settings", "%s: %s", name, fe.Message)
@@ -220,6 +221,16 @@ func (v *checker) action(s *Step, path, name string, at place) {
 	}
 	if s.With != nil {
 		v.value(path+".with", s.With, name, at)
+	}
+}
+
+// allowed reports a connector the workspace may not use, at path.
+func (v *checker) allowed(path, id, name string) {
+	if v.opts.Connector == nil {
+		return
+	}
+	if err := v.opts.Connector(id); err != nil {
+		v.errorf(path, "ask for access on the Connectors page, or with 'bistro connectors request "+id+" --reason ...'", "%s: %v", name, err)
 	}
 }
 

@@ -52,6 +52,7 @@ func (v *checker) checkEvent(e *EventTrigger, path string) {
 	case !found:
 		v.errorf(path+".source", "run 'bistro connectors list' to see the triggers there are", "unknown event source '%s'", e.Source)
 	default:
+		v.allowed(path+".source", connectorOf(e.Source), "the event trigger")
 		for _, fe := range src.ValidateInput(e.With) {
 			field := path + ".with"
 			if fe.Field != "" {
@@ -181,6 +182,7 @@ func (v *checker) checkOnError(o *OnError, path string, at place) {
 }
 
 func (v *checker) http(h *HTTP, path, name string, at place) {
+	v.allowed(path, "http", name)
 	if h.URL == "" {
 		v.errorf(path+".url", "", "%s has no 'url'", name)
 	} else {
