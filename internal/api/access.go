@@ -34,6 +34,7 @@ var Access = map[string]Need{
 
 	"get-me": SignedIn, "sign-out": SignedIn, "sign-out-everywhere": SignedIn, "change-password": SignedIn,
 	"list-tokens": SignedIn, "create-token": SignedIn, "revoke-token": SignedIn, "list-workspaces": SignedIn,
+	"list-notifications": SignedIn, "read-notification": SignedIn,
 
 	"list-flows": Viewer, "get-flow": Viewer, "list-flow-versions": Viewer, "get-flow-version": Viewer,
 	"list-runs": Viewer, "get-run": Viewer, "list-dead-letters": Viewer, "get-dead-letter": Viewer,
@@ -45,12 +46,14 @@ var Access = map[string]Need{
 	"apply-flow": Builder, "validate-flow": Builder, "enable-flow": Builder, "disable-flow": Builder,
 	"delete-flow": Builder, "create-connection": Builder, "put-connection": Builder,
 	"delete-connection": Builder, "test-connection": Builder,
+	"list-connector-requests": Builder, "create-connector-request": Builder,
 
 	"list-members": Owner, "set-member": Owner, "remove-member": Owner,
 
 	"list-audit": Admin, "export-audit": Admin, "create-workspace": Admin,
 	"list-users": Admin, "create-user": Admin, "get-user": Admin, "update-user": Admin,
 	"deactivate-user": Admin, "reactivate-user": Admin, "reset-password": Admin,
+	"get-catalogue": Admin, "set-connector-status": Admin, "answer-connector-request": Admin,
 }
 
 // authorize decides whether the caller may run the operation.

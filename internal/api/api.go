@@ -13,6 +13,7 @@ import (
 
 	"github.com/bistro-dev/bistro/internal/auth"
 	"github.com/bistro-dev/bistro/internal/clock"
+	"github.com/bistro-dev/bistro/internal/guard"
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/prometheus/client_golang/prometheus"
@@ -27,7 +28,10 @@ type Config struct {
 	Backend Backend
 	// Auth authenticates every secured request and manages people,
 	// tokens and workspaces.
-	Auth   *auth.Service
+	Auth *auth.Service
+	// Guard is IT's guardrails: the connector catalogue, requests for
+	// connectors and notifications; nil: none (every connector allowed).
+	Guard  *guard.Service
 	Logger *slog.Logger // default: slog.Default()
 	// Registry receives the HTTP metrics and is what /metrics serves;
 	// default: a new registry.
@@ -41,6 +45,7 @@ type Config struct {
 type server struct {
 	backend Backend
 	auth    *auth.Service
+	guard   *guard.Service
 	log     *slog.Logger
 	maxBody int64
 	version string
@@ -63,7 +68,7 @@ func New(cfg Config) http.Handler {
 
 func newServer(cfg Config) *server {
 	s := &server{
-		backend: cfg.Backend, auth: cfg.Auth, log: cfg.Logger,
+		backend: cfg.Backend, auth: cfg.Auth, guard: cfg.Guard, log: cfg.Logger,
 		maxBody: cfg.MaxBody, version: cfg.Version, clock: cfg.Clock,
 	}
 	if s.log == nil {
@@ -122,6 +127,7 @@ func (s *server) register(api huma.API) {
 	s.registerSession(api)
 	s.registerUsers(api)
 	s.registerTokens(api)
+	s.registerGuard(api)
 	s.registerWorkspaces(api)
 	registerHookDoc(api)
 }

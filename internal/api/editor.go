@@ -31,6 +31,7 @@ type ConnectorInfo struct {
 	ConfigSchema map[string]any `json:"config_schema" doc:"JSON Schema of a connection's settings; secret settings are writeOnly"`
 	Actions      []ActionInfo   `json:"actions"`
 	Triggers     []TriggerInfo  `json:"triggers"`
+	Access       string         `json:"access" enum:"approved,review,blocked" doc:"What IT's catalogue allows in the workspace: blocked connectors can be asked for (POST /api/v1/connector-requests)"`
 }
 
 // ActionInfo is one action of a connector.
@@ -106,20 +107,25 @@ func (s *server) registerEditor(api huma.API) {
 	}), s.validateFlow)
 }
 
-func (s *server) listConnectors(context.Context, *struct{}) (*struct{ Body ConnectorList }, error) {
+func (s *server) listConnectors(ctx context.Context, _ *struct{}) (*struct{ Body ConnectorList }, error) {
 	out := ConnectorList{Connectors: []ConnectorInfo{}}
+	access := s.accessOf(ctx, caller(ctx).Workspace)
 	for _, spec := range connectors.All() {
-		out.Connectors = append(out.Connectors, connectorOut(spec))
+		c := connectorOut(spec)
+		c.Access = access(spec.Name)
+		out.Connectors = append(out.Connectors, c)
 	}
 	return &struct{ Body ConnectorList }{out}, nil
 }
 
-func (s *server) getConnector(_ context.Context, in *connectorName) (*struct{ Body ConnectorInfo }, error) {
+func (s *server) getConnector(ctx context.Context, in *connectorName) (*struct{ Body ConnectorInfo }, error) {
 	spec, ok := connectors.Lookup(in.Name)
 	if !ok {
 		return nil, newProblem(http.StatusNotFound, "", fmt.Sprintf("there is no connector called '%s'", in.Name))
 	}
-	return &struct{ Body ConnectorInfo }{connectorOut(spec)}, nil
+	c := connectorOut(spec)
+	c.Access = s.accessOf(ctx, caller(ctx).Workspace)(spec.Name)
+	return &struct{ Body ConnectorInfo }{c}, nil
 }
 
 func connectorOut(spec connector.Spec) ConnectorInfo {
@@ -189,6 +195,12 @@ func (s *server) flowOptions(ctx context.Context, workspace string) flow.Options
 		ResolveFlow: func(_ *flow.Document, name string) error {
 			_, err := s.backend.GetFlow(ctx, workspace, name)
 			return s.lookupError(ctx, err, fmt.Sprintf("there is no flow called '%s' on the server; apply it first", name), "flow", name)
+		},
+		Connector: func(id string) error {
+			if s.guard == nil {
+				return nil
+			}
+			return s.guard.Allowed(ctx, workspace, id)
 		},
 		Connection: func(name, connectorName string) error {
 			c, err := s.backend.GetConnection(ctx, workspace, name)

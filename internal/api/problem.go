@@ -13,6 +13,7 @@ import (
 
 	"github.com/bistro-dev/bistro/internal/fault"
 	"github.com/bistro-dev/bistro/internal/flow"
+	"github.com/bistro-dev/bistro/internal/guard"
 	"github.com/bistro-dev/bistro/internal/store"
 	"github.com/danielgtaylor/huma/v2"
 )
@@ -140,9 +141,12 @@ func plainHumaMessage(status int, msg string) string {
 func (s *server) fail(ctx context.Context, err error, notFound string) error {
 	var apply *ApplyError
 	var busy *BusyError
+	var refused *guard.Error
 	switch {
 	case errors.As(err, &apply):
 		return invalidFlow(apply.Diagnostics)
+	case errors.As(err, &refused):
+		return guardProblem(err, refused)
 	case errors.Is(err, store.ErrNotFound):
 		return newProblem(http.StatusNotFound, "", notFound)
 	case errors.Is(err, store.ErrFinished):
@@ -218,4 +222,15 @@ func writeProblem(w http.ResponseWriter, p *Problem) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(p.Status)
 	_ = json.NewEncoder(w).Encode(p)
+}
+
+// guardProblem is a guardrail's refusal; detail is the whole message,
+// which says what was refused and why.
+func guardProblem(err error, g *guard.Error) *Problem {
+	status := map[guard.Kind]int{guard.Invalid: http.StatusUnprocessableEntity, guard.NotFound: http.StatusNotFound,
+		guard.Conflict: http.StatusConflict, guard.Forbidden: http.StatusForbidden}[g.Kind]
+	if status == 0 {
+		status = http.StatusForbidden
+	}
+	return newProblem(status, "", err.Error())
 }

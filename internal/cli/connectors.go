@@ -16,13 +16,14 @@ import (
 func newConnectorsCmd(s env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "connectors",
-		Short: "List the connectors and show their settings and actions",
+		Short: "List the connectors, show their settings and actions, and ask for a blocked one",
 		Example: `  bistro connectors list
   bistro connectors show http
-  bistro connectors show http --format json`,
+  bistro connectors show http --format json
+  bistro connectors request chat --reason "post won deals to #sales"`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newConnectorsList(s), newConnectorsShow(s))
+	cmd.AddCommand(newConnectorsList(s), newConnectorsShow(s), newConnectorsRequest(s))
 	return cmd
 }
 

@@ -78,7 +78,8 @@ of steps that records stream through. Flows are YAML or JSON documents.`,
 	root.SetOut(s.out)
 	root.SetErr(s.err)
 	root.AddCommand(newValidate(s), newRun(s), newServe(s), newSchema(s), newVersion(s), newFlowCmd(s), newRunsCmd(s), newConnectorsCmd(s), newDeadLettersCmd(s),
-		newConnectionCmd(s), newSecretsCmd(s), newAuditCmd(s), newAdminCmd(s), newLoginCmd(s), newLogoutCmd(s))
+		newConnectionCmd(s), newSecretsCmd(s), newAuditCmd(s), newAdminCmd(s), newLoginCmd(s), newLogoutCmd(s),
+		newCatalogueCmd(s))
 	return root
 }
 

@@ -20,6 +20,8 @@ import (
 	"github.com/bistro-dev/bistro/internal/api"
 	"github.com/bistro-dev/bistro/internal/audit"
 	"github.com/bistro-dev/bistro/internal/auth"
+	"github.com/bistro-dev/bistro/internal/connectors"
+	"github.com/bistro-dev/bistro/internal/guard"
 	"github.com/bistro-dev/bistro/internal/runner"
 	"github.com/bistro-dev/bistro/internal/secret"
 	"github.com/bistro-dev/bistro/internal/store"
@@ -164,13 +166,19 @@ func serve(ctx context.Context, s env, f serveFlags) error {
 	if err != nil {
 		return err
 	}
-	r, err := runner.New(runner.Config{Store: st, Engine: eng, AllowedEnv: f.allowEnv, Logger: logger,
-		MaxQueued: f.maxQueued, Workers: f.workers, DrainTimeout: f.drain, Registry: reg, Redact: secrets,
-		Keyring: keys, ConnEnv: cenv})
+	chain, err := audit.ChainFromEnv(s.lookup)
 	if err != nil {
 		return err
 	}
-	chain, err := audit.ChainFromEnv(s.lookup)
+	// The guardrails pause flows through the runner, and the runner asks
+	// them before saving, enabling and running a flow.
+	var r *runner.Runner
+	guards := guard.New(guard.Config{Store: st, Audit: audit.Log{Store: st, Chain: chain}, Logger: logger,
+		Known: func(id string) bool { _, ok := connectors.Lookup(id); return ok },
+		Pause: func(ctx context.Context, ws, name string) error { return r.SetFlowEnabled(ctx, ws, name, false) }})
+	r, err = runner.New(runner.Config{Store: st, Engine: eng, AllowedEnv: f.allowEnv, Logger: logger, Allowed: guards.Allowed,
+		MaxQueued: f.maxQueued, Workers: f.workers, DrainTimeout: f.drain, Registry: reg, Redact: secrets,
+		Keyring: keys, ConnEnv: cenv})
 	if err != nil {
 		return err
 	}
@@ -192,7 +200,7 @@ func serve(ctx context.Context, s env, f serveFlags) error {
 	if err := firstAdmin(ctx, people, s, logger); err != nil {
 		return err
 	}
-	handler := webui.WithAPI(api.New(api.Config{Backend: r, Auth: people, Logger: logger, Registry: reg, Version: version.String()}))
+	handler := webui.WithAPI(api.New(api.Config{Backend: r, Auth: people, Guard: guards, Logger: logger, Registry: reg, Version: version.String()}))
 	return listenAndServe(ctx, f, logger, handler, r, started)
 }
 

@@ -71,9 +71,10 @@ type Kind int
 
 // The kinds of Error.
 const (
-	Invalid  Kind = iota + 1 // the request is wrong (422)
-	NotFound                 // 404
-	Conflict                 // 409
+	Invalid   Kind = iota + 1 // the request is wrong (422)
+	NotFound                  // 404
+	Conflict                  // 409
+	Forbidden                 // a guardrail forbids it (403)
 )
 
 func refuse(k Kind, format string, args ...any) error {
@@ -110,7 +111,17 @@ func (s *Service) Allowed(ctx context.Context, workspace, connector string) erro
 		return err
 	}
 	if c.Status(workspace, connector) == Blocked {
-		return fmt.Errorf("IT has blocked the connector '%s' in workspace '%s'", connector, workspace)
+		return refuse(Forbidden, "IT has blocked the connector '%s' in workspace '%s'", connector, workspace)
+	}
+	return nil
+}
+
+// AllowedAll is Allowed for each connector, e.g. the ones a flow uses.
+func (s *Service) AllowedAll(ctx context.Context, workspace string, connectors []string) error {
+	for _, id := range connectors {
+		if err := s.Allowed(ctx, workspace, id); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -356,4 +367,20 @@ func firstOf(values ...string) string {
 		}
 	}
 	return ""
+}
+
+// Requests lists the workspace's requests for connectors ("" for every
+// workspace), newest first.
+func (s *Service) Requests(ctx context.Context, workspace string) ([]store.ConnectorRequest, error) {
+	return s.cfg.Store.ListConnectorRequests(ctx, workspace)
+}
+
+// Notifications lists a person's notifications, newest first.
+func (s *Service) Notifications(ctx context.Context, userID string, limit int) ([]store.Notification, error) {
+	return s.cfg.Store.ListNotifications(ctx, userID, limit)
+}
+
+// MarkRead marks one of the person's notifications read.
+func (s *Service) MarkRead(ctx context.Context, userID, id string) error {
+	return s.cfg.Store.MarkNotificationRead(ctx, userID, id, s.cfg.Clock.Now())
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bistro-dev/bistro/internal/api"
 	"github.com/bistro-dev/bistro/internal/flow"
+	"github.com/bistro-dev/bistro/internal/guard"
 	"github.com/bistro-dev/bistro/internal/store"
 )
 
@@ -21,6 +22,7 @@ func (r *Runner) ApplyFlow(ctx context.Context, workspace, file string, doc []by
 		AllowedEnv:  r.cfg.AllowedEnv,
 		ResolveFlow: r.resolver(ctx, workspace),
 		Connection:  r.connectionCheck(ctx, workspace),
+		Connector:   r.allowed(ctx, workspace),
 	}))
 	if diags.HasErrors() || d == nil || d.Flow == nil {
 		return store.Flow{}, false, &api.ApplyError{Diagnostics: diags}
@@ -39,6 +41,27 @@ func (r *Runner) ApplyFlow(ctx context.Context, workspace, file string, doc []by
 		r.eventFlow(f)
 	}
 	return f, changed, nil
+}
+
+// allowed asks IT's catalogue about a connector for validation.
+func (r *Runner) allowed(ctx context.Context, workspace string) func(id string) error {
+	if r.cfg.Allowed == nil {
+		return nil
+	}
+	return func(id string) error { return r.cfg.Allowed(ctx, workspace, id) }
+}
+
+// allowedAll asks IT's catalogue about every connector a flow uses.
+func (r *Runner) allowedAll(ctx context.Context, workspace string, connectors []string) error {
+	if r.cfg.Allowed == nil {
+		return nil
+	}
+	for _, id := range connectors {
+		if err := r.cfg.Allowed(ctx, workspace, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // resolver checks call targets: on the server they are flow names.
@@ -95,6 +118,11 @@ func (r *Runner) SetFlowEnabled(ctx context.Context, workspace, name string, ena
 	f, err := r.store.GetFlow(ctx, workspace, name)
 	if err != nil {
 		return err
+	}
+	if enabled {
+		if err := r.allowedAll(ctx, f.Workspace, guard.Uses(f)); err != nil {
+			return fmt.Errorf("the flow '%s' cannot be turned on: %w", f.Name, err)
+		}
 	}
 	if err := r.store.SetFlowEnabled(ctx, f.ID, enabled); err != nil {
 		return err

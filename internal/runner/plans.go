@@ -19,6 +19,9 @@ type compiled struct {
 	flow store.Flow // the flow as it was when compiled (id, name, workspace)
 	doc  *flow.Document
 	plan *engine.Plan
+	// connectors are the ones the flow uses, asked of IT's catalogue
+	// before every run.
+	connectors []string
 
 	checkOnce sync.Once // the webhook check, built on first use
 	check     webhook.Check
@@ -68,6 +71,9 @@ func (c *planCache) put(k planKey, v *compiled) {
 func (r *Runner) compiledVersion(ctx context.Context, f store.Flow, version int) (*compiled, error) {
 	k := planKey{f.ID, version}
 	if c := r.plans.get(k); c != nil {
+		if err := r.runAllowed(ctx, c); err != nil {
+			return nil, err
+		}
 		return c, nil
 	}
 	v, err := r.store.FlowVersion(ctx, f.ID, version)
@@ -84,9 +90,21 @@ func (r *Runner) compiledVersion(ctx context.Context, f store.Flow, version int)
 	if err != nil {
 		return nil, &planError{err}
 	}
-	c := &compiled{flow: f, doc: doc, plan: plan}
+	c := &compiled{flow: f, doc: doc, plan: plan, connectors: doc.Flow.Connectors()}
 	r.plans.put(k, c)
+	if err := r.runAllowed(ctx, c); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// runAllowed refuses to run a flow version that uses a connector IT has
+// blocked since it was saved; the run fails with the reason.
+func (r *Runner) runAllowed(ctx context.Context, c *compiled) error {
+	if err := r.allowedAll(ctx, c.flow.Workspace, c.connectors); err != nil {
+		return &planError{fmt.Errorf("the run was stopped: %w", err)}
+	}
+	return nil
 }
 
 // planError is a flow version that cannot run: retrying will not help.

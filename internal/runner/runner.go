@@ -55,6 +55,10 @@ type Config struct {
 	// their specs, and connections opened with them. Default
 	// internal/connectors.Find.
 	Connectors func(name string) (connector.Connector, bool)
+	// Allowed says whether flows of a workspace may use a connector (IT's
+	// catalogue): an error says why not. It is asked when a flow is saved
+	// or enabled and before every run. Nil allows every connector.
+	Allowed    func(ctx context.Context, workspace, connector string) error
 	AllowedEnv []string     // environment variables flows may read as env.NAME
 	Logger     *slog.Logger // nil: discard
 	Clock      clock.Clock  // nil: clock.Real{}

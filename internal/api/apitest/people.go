@@ -7,6 +7,8 @@ import (
 
 	"github.com/bistro-dev/bistro/internal/audit"
 	"github.com/bistro-dev/bistro/internal/auth"
+	"github.com/bistro-dev/bistro/internal/connectors"
+	"github.com/bistro-dev/bistro/internal/guard"
 	"github.com/bistro-dev/bistro/internal/store"
 	"github.com/bistro-dev/bistro/internal/store/sqlite"
 	"github.com/bistro-dev/bistro/internal/store/storefault"
@@ -24,6 +26,7 @@ type People struct {
 	Store  store.Store
 	Faults *storefault.Faults
 	Auth   *auth.Service
+	Guard  *guard.Service
 }
 
 // NewPeople opens the store, seeds the tokens named at Token and the
@@ -42,7 +45,8 @@ func NewPeople(t testing.TB, limit *auth.Limiter) *People {
 		limit = auth.NewLimiter(1, 1<<30, 100)
 	}
 	p := &People{Store: wrapped, Faults: faults,
-		Auth: auth.New(auth.Config{Store: wrapped, Audit: audit.Log{Store: wrapped}, SignInLimit: limit})}
+		Auth:  auth.New(auth.Config{Store: wrapped, Audit: audit.Log{Store: wrapped}, SignInLimit: limit}),
+		Guard: guard.New(guard.Config{Store: wrapped, Audit: audit.Log{Store: wrapped}, Known: known})}
 	if err := wrapped.CreateWorkspace(ctx, store.Workspace{ID: "elsewhere", Name: "Elsewhere", CreatedAt: T0}); err != nil {
 		t.Fatal(err)
 	}
@@ -61,6 +65,12 @@ func NewPeople(t testing.TB, limit *auth.Limiter) *People {
 	p.AddToken(t, "bst_outsider", store.Token{ID: "tok-outsider", Name: "outsider", Role: store.RoleBuilder,
 		Workspace: store.DefaultWorkspace, UserID: outsider.ID})
 	return p
+}
+
+// known reports whether a connector exists.
+func known(id string) bool {
+	_, ok := connectors.Lookup(id)
+	return ok
 }
 
 // AddToken stores a token whose secret is secret.

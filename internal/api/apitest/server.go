@@ -52,7 +52,7 @@ func NewServer(t testing.TB, logs io.Writer) *Server {
 	s := &Server{Backend: NewBackend(), People: NewPeople(t, nil)}
 	s.Backend.Seed()
 	s.Server = httptest.NewServer(api.New(api.Config{
-		Backend: s.Backend, Auth: s.People.Auth, Registry: prometheus.NewRegistry(), Version: "1.2.3", MaxBody: 64,
+		Backend: s.Backend, Auth: s.People.Auth, Guard: s.People.Guard, Registry: prometheus.NewRegistry(), Version: "1.2.3", MaxBody: 64,
 		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}))
 	t.Cleanup(s.Close)

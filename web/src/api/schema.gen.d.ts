@@ -48,6 +48,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/catalogue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the connector catalogue: which connectors are approved, need review or are blocked
+         * @description Needs: platform admin.
+         */
+        get: operations["get-catalogue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/catalogue/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Approve, block or ask review for a connector, platform-wide or in one workspace
+         * @description Blocking pauses the enabled flows that use the connector where it is now blocked and tells their owners.
+         *
+         *     Needs: platform admin.
+         */
+        put: operations["set-connector-status"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/connections": {
         parameters: {
             query?: never;
@@ -122,6 +164,50 @@ export interface paths {
          *     Needs: builder.
          */
         post: operations["test-connection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connector-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List requests for connectors: the workspace's, or every one for platform admins
+         * @description Needs: builder.
+         */
+        get: operations["list-connector-requests"];
+        put?: never;
+        /**
+         * Ask IT for a blocked connector, with a reason; the platform admins are told
+         * @description Needs: builder.
+         */
+        post: operations["create-connector-request"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connector-requests/{id}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve or decline a request for a connector; the person who asked is told
+         * @description Needs: platform admin.
+         */
+        post: operations["answer-connector-request"];
         delete?: never;
         options?: never;
         head?: never;
@@ -445,6 +531,40 @@ export interface paths {
          */
         put: operations["change-password"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List your notifications, newest first */
+        get: operations["list-notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark one of your notifications read */
+        post: operations["read-notification"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1000,6 +1120,37 @@ export interface components {
             kind: string;
             name?: string;
         };
+        Catalogue: {
+            /** @description Platform-wide statuses by connector id */
+            connectors: {
+                [key: string]: string;
+            };
+            /**
+             * @description The status of connectors listed nowhere
+             * @enum {string}
+             */
+            default: "approved" | "review" | "blocked";
+            /** @description Per-workspace statuses, by workspace then connector id; they win over the platform's */
+            workspaces: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
+        };
+        CatalogueChange: {
+            /**
+             * @description inherit removes the entry, so the platform's status (or the default) applies
+             * @enum {string}
+             */
+            status: "approved" | "review" | "blocked" | "inherit";
+            /** @description The workspace it applies to; platform-wide when empty */
+            workspace?: string;
+        };
+        CatalogueChanged: {
+            catalogue: components["schemas"]["Catalogue"];
+            /** @description Enabled flows that used the connector where it is now blocked: paused, their owners told */
+            paused: components["schemas"]["PausedFlow"][] | null;
+        };
         Connection: {
             /** @description The settings that are not secret */
             config: {
@@ -1039,6 +1190,11 @@ export interface components {
             ok: boolean;
         };
         ConnectorInfo: {
+            /**
+             * @description What IT's catalogue allows in the workspace: blocked connectors can be asked for (POST /api/v1/connector-requests)
+             * @enum {string}
+             */
+            access: "approved" | "review" | "blocked";
             actions: components["schemas"]["ActionInfo"][] | null;
             /** @description Runs inside Bistro as its own step kind (the http step), with or without a connection */
             built_in: boolean;
@@ -1059,6 +1215,25 @@ export interface components {
         };
         ConnectorList: {
             connectors: components["schemas"]["ConnectorInfo"][] | null;
+        };
+        ConnectorRequest: {
+            answer?: string;
+            /** Format: date-time */
+            answered_at?: string;
+            answered_by?: string;
+            connector: string;
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            reason: string;
+            /** @description The id of the person who asked */
+            requested_by: string;
+            /** @enum {string} */
+            status: "pending" | "approved" | "declined";
+            workspace: string;
+        };
+        ConnectorRequestList: {
+            requests: components["schemas"]["ConnectorRequest"][] | null;
         };
         CreateConnectionRequest: {
             /** @description The connector's settings, secret ones included (they are stored encrypted and never returned). On update, a secret setting left out keeps its value and one set to null is cleared */
@@ -1260,6 +1435,15 @@ export interface components {
             /** @enum {string} */
             role: "viewer" | "operator" | "builder" | "owner";
         };
+        NewConnectorRequest: {
+            /** @example chat */
+            connector: string;
+            /**
+             * @description What it is needed for, so IT can decide
+             * @example Post won deals to the sales channel
+             */
+            reason: string;
+        };
         NewToken: {
             /** @description Send it as 'Authorization: Bearer <secret>'. It is shown this once: store it now */
             secret: string;
@@ -1299,6 +1483,24 @@ export interface components {
             /** @example Human resources */
             name?: string;
         };
+        Notification: {
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            /** @description e.g. connector_request, flow_suspended */
+            kind: string;
+            /** @description Where in the web app it is about */
+            link?: string;
+            message: string;
+            /** Format: date-time */
+            read_at?: string;
+            workspace?: string;
+        };
+        NotificationList: {
+            notifications: components["schemas"]["Notification"][] | null;
+            /** Format: int64 */
+            unread: number;
+        };
         PasswordChange: {
             /** @description The current password */
             current: string;
@@ -1309,6 +1511,11 @@ export interface components {
             password: string;
             /** @description The token of the reset link an admin gave */
             token: string;
+        };
+        PausedFlow: {
+            flow: string;
+            reason: string;
+            workspace: string;
         };
         Problem: {
             /** @description Stable code of the kind of problem, e.g. not_found */
@@ -1347,6 +1554,12 @@ export interface components {
             message: string;
             /** @enum {string} */
             severity?: "error" | "warning";
+        };
+        RequestAnswer: {
+            /** @description A word for the person who asked */
+            answer?: string;
+            /** @description True allows the connector in the request's workspace */
+            approve: boolean;
         };
         RerunRequest: {
             /** @description Start at the step that failed, with the records it had, instead of from the beginning */
@@ -1686,6 +1899,125 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-catalogue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Catalogue"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "set-connector-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The connector's id, e.g. chat */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CatalogueChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogueChanged"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2076,6 +2408,211 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-connector-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectorRequestList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "create-connector-request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewConnectorRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectorRequest"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "answer-connector-request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequestAnswer"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectorRequest"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3263,6 +3800,129 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-notifications": {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "read-notification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

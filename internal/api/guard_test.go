@@ -1,0 +1,122 @@
+package api_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/bistro-dev/bistro/internal/auth"
+	"github.com/bistro-dev/bistro/internal/store"
+)
+
+// TestConnectorCatalogueAndRequests goes through the catalogue as IT and
+// as a builder: blocking, seeing it blocked, asking, answering, and the
+// notifications on both sides.
+func TestConnectorCatalogueAndRequests(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ctx := t.Context()
+	it, err := f.people.Auth.CreateUser(ctx, auth.NewUser{Email: "it@example.com", Name: "IT desk", Admin: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sam, err := f.people.Auth.CreateUser(ctx, auth.NewUser{Email: "sam@example.com", Name: "Sam"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.people.Auth.SetMember(ctx, store.DefaultWorkspace, sam.ID, store.RoleBuilder); err != nil {
+		t.Fatal(err)
+	}
+	f.people.AddToken(t, "bst_it", store.Token{ID: "tok-it", Name: "it", Role: store.RoleAdmin, UserID: it.ID})
+	f.people.AddToken(t, "bst_sam", store.Token{ID: "tok-sam", Name: "sam", Role: store.RoleBuilder, Workspace: store.DefaultWorkspace, UserID: sam.ID})
+
+	if got := f.do(t, "PUT", "/api/v1/catalogue/chat", "bst_sam", `{"status":"blocked"}`); got.status != http.StatusForbidden {
+		t.Errorf("a builder changed the catalogue: %d %s", got.status, got.raw)
+	}
+	if got := f.do(t, "PUT", "/api/v1/catalogue/slack", "bst_it", `{"status":"blocked"}`); got.status != http.StatusNotFound ||
+		!strings.Contains(got.str("detail"), "there is no connector 'slack'") {
+		t.Errorf("an unknown connector: %d %s", got.status, got.raw)
+	}
+	blocked := f.do(t, "PUT", "/api/v1/catalogue/chat", "bst_it", `{"status":"blocked"}`)
+	if blocked.status != http.StatusOK || blocked.str("catalogue.connectors.chat") != "blocked" || blocked.str("catalogue.default") != "approved" {
+		t.Fatalf("block chat: %d %s", blocked.status, blocked.raw)
+	}
+	list := f.do(t, "GET", "/api/v1/connectors", "bst_sam", "")
+	access := map[string]string{}
+	for _, c := range list.body["connectors"].([]any) {
+		m := c.(map[string]any)
+		access[m["name"].(string)] = m["access"].(string)
+	}
+	if access["chat"] != "blocked" || access["postgres"] != "approved" {
+		t.Errorf("what the builder sees: %v", access)
+	}
+	if got := f.do(t, "GET", "/api/v1/connectors/chat", "bst_sam", ""); got.str("access") != "blocked" {
+		t.Errorf("one connector: %s", got.raw)
+	}
+
+	// The editor's check refuses the blocked connector at its step.
+	check := f.do(t, "POST", "/api/v1/flows/validate", "bst_sam",
+		`{"document":"bistro: 1\nname: t\ntrigger: {manual: {}}\nsteps:\n  - {id: post, action: chat.send, with: {text: hi}}\n"}`)
+	if check.status != http.StatusOK || !strings.Contains(check.raw, "IT has blocked the connector 'chat' in workspace 'default'") ||
+		check.str("problems.0.line") != "5" {
+		t.Errorf("validate with a blocked connector: %d %s", check.status, check.raw)
+	}
+
+	if got := f.do(t, "POST", "/api/v1/connector-requests", "bst_sam", `{"connector":"postgres","reason":"the CRM"}`); got.status != http.StatusConflict {
+		t.Errorf("asking for an allowed connector: %d %s", got.status, got.raw)
+	}
+	req := f.do(t, "POST", "/api/v1/connector-requests", "bst_sam", `{"connector":"chat","reason":"Post won deals to #sales"}`)
+	if req.status != http.StatusCreated || req.str("status") != "pending" || req.str("requested_by") != sam.ID {
+		t.Fatalf("request: %d %s", req.status, req.raw)
+	}
+	id := req.str("id")
+	if got := f.do(t, "GET", "/api/v1/connector-requests", "bst_outsider", ""); got.status != http.StatusForbidden {
+		t.Errorf("an outsider listed the workspace's requests: %d %s", got.status, got.raw)
+	}
+	if got := f.do(t, "GET", "/api/v1/connector-requests", "bst_it", ""); !strings.Contains(got.raw, id) {
+		t.Errorf("IT's list lacks the request: %s", got.raw)
+	}
+	note := f.do(t, "GET", "/api/v1/notifications", "bst_it", "")
+	if note.str("unread") != "1" || !strings.Contains(note.str("notifications.0.message"), "Sam asks for the connector 'chat' in workspace 'default': Post won deals to #sales") {
+		t.Errorf("IT's notifications: %s", note.raw)
+	}
+	if got := f.do(t, "POST", "/api/v1/connector-requests/"+id+"/answer", "bst_sam", `{"approve":true}`); got.status != http.StatusForbidden {
+		t.Errorf("a builder answered: %d %s", got.status, got.raw)
+	}
+	ans := f.do(t, "POST", "/api/v1/connector-requests/"+id+"/answer", "bst_it", `{"approve":true,"answer":"use the #sales webhook"}`)
+	if ans.status != http.StatusOK || ans.str("status") != "approved" || ans.str("answered_by") != it.ID {
+		t.Fatalf("answer: %d %s", ans.status, ans.raw)
+	}
+	if got := f.do(t, "POST", "/api/v1/connector-requests/"+id+"/answer", "bst_it", `{"approve":false}`); got.status != http.StatusConflict {
+		t.Errorf("a second answer: %d %s", got.status, got.raw)
+	}
+	if got := f.do(t, "GET", "/api/v1/connectors/chat", "bst_sam", ""); got.str("access") != "approved" {
+		t.Errorf("chat after approval: %s", got.raw)
+	}
+	mine := f.do(t, "GET", "/api/v1/notifications", "bst_sam", "")
+	if mine.str("unread") != "1" || !strings.Contains(mine.str("notifications.0.message"), "IT approved your request for the connector 'chat' in workspace 'default': use the #sales webhook") {
+		t.Fatalf("Sam's notifications: %s", mine.raw)
+	}
+	nid := mine.str("notifications.0.id")
+	if got := f.do(t, "POST", "/api/v1/notifications/"+nid+"/read", "bst_it", ""); got.status != http.StatusNotFound {
+		t.Errorf("IT marked Sam's notification: %d %s", got.status, got.raw)
+	}
+	if got := f.do(t, "POST", "/api/v1/notifications/"+nid+"/read", "bst_sam", ""); got.status != http.StatusNoContent {
+		t.Errorf("read: %d %s", got.status, got.raw)
+	}
+	if got := f.do(t, "GET", "/api/v1/notifications", "bst_sam", ""); got.str("unread") != "0" || got.str("notifications.0.read_at") == "" {
+		t.Errorf("after reading: %s", got.raw)
+	}
+
+	events, err := f.people.Store.ListAudit(ctx, store.AuditFilter{Action: "connector"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := map[string]string{}
+	for _, e := range events {
+		by[e.Action] = e.Actor.ID
+	}
+	if by["connector.status"] != it.ID || by["connector.request"] != sam.ID || by["connector.request.approved"] != it.ID {
+		t.Errorf("the audit log's connector events and who did them: %v", by)
+	}
+}
