@@ -6,6 +6,9 @@
 //
 // Screenshots of every page go to web/e2e-screenshots/.
 //
+// The browser creates the first admin on the setup page and works signed in
+// as them; the test's own API calls use the admin token in the data folder.
+//
 // The connection scenario needs PostgreSQL on 127.0.0.1:5432 (database test,
 // user postgres, trust authentication) and psql; without them it is left
 // out with a warning, or fails under CI=true.
@@ -62,7 +65,11 @@ async function startServer() {
   const log = [];
   // Connections may reach this machine's PostgreSQL.
   const args = ["serve", "--data", data, "--listen", `127.0.0.1:${port}`, "--allow-network", "127.0.0.1/32"];
-  const proc = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
+  // The first admin is made in the browser, not from the environment.
+  const env = { ...process.env };
+  delete env.BISTRO_ADMIN_EMAIL;
+  delete env.BISTRO_ADMIN_PASSWORD;
+  const proc = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"], env });
   proc.stdout.on("data", (b) => log.push(String(b)));
   proc.stderr.on("data", (b) => log.push(String(b)));
   const base = `http://127.0.0.1:${port}`;
@@ -112,21 +119,33 @@ async function shot(page, name) {
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 }
 
+// admin is the first admin, made on the setup page.
+const admin = { name: "Ada Admin", email: "ada@example.com", password: "a long admin password" };
+
 async function scenario(page, base, token, flow, branched) {
   const t = (s) => page.getByText(s, { exact: false });
 
-  // Sign in: a wrong token is refused in plain words, the right one works.
+  // First start: the setup page creates the first admin, who is then signed in.
   await page.goto(base + "/");
-  const box = page.getByLabel("Admin token");
-  await box.waitFor({ timeout });
-  await shot(page, "01-sign-in");
-  await box.pressSequentially("bistro_wrong");
-  await page.keyboard.press("Enter");
-  await page.getByRole("alert").getByText("That token was not accepted").waitFor({ timeout });
-  await shot(page, "02-sign-in-wrong-token");
-  await box.fill("");
-  await box.pressSequentially(token);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Set up Bistro" }).waitFor({ timeout });
+  await shot(page, "01-setup");
+  await page.getByLabel("Your name").pressSequentially(admin.name);
+  await page.getByLabel("Email").pressSequentially(admin.email);
+  await page.getByLabel(/^Password/).pressSequentially("too short");
+  await page.getByLabel("Confirm the password").pressSequentially("too short");
+  await page.getByRole("button", { name: "Create the admin and sign in" }).click();
+  await t("The password needs at least 10 characters.").waitFor({ timeout });
+  await shot(page, "02-setup-short-password");
+  await page.getByLabel(/^Password/).fill(admin.password);
+  await page.getByLabel("Confirm the password").fill(admin.password);
+  await page.getByRole("button", { name: "Create the admin and sign in" }).click();
+  const who = page.getByRole("group", { name: "Signed in as" });
+  await who.getByText(admin.name).waitFor({ timeout });
+  await who.getByText(admin.email).waitFor({ timeout });
+  const cookies = await page.context().cookies(base);
+  const session = cookies.find((c) => c.name === "bistro_session");
+  if (!session?.httpOnly) fail(`after setup the session cookie is ${JSON.stringify(session)}`);
+  if (await page.evaluate(() => sessionStorage.length) !== 0) fail("the app stored something in sessionStorage while signed in with a session");
 
   // Home: the applied flow is listed.
   const link = page.getByRole("link", { name: flow.name, exact: true });
@@ -195,9 +214,27 @@ async function scenario(page, base, token, flow, branched) {
   await versions(page);
   await auditLog(page);
 
-  // Sign out returns to the sign-in page.
+  await signOutAndIn(page);
+}
+
+// signOutAndIn signs out, is refused a wrong password (the email stays as
+// typed), then signs in with email and password.
+async function signOutAndIn(page) {
   await page.getByRole("button", { name: "Sign out" }).click();
-  await page.getByLabel("Admin token").waitFor({ timeout });
+  const email = page.getByLabel("Email");
+  await email.waitFor({ timeout });
+  if (await page.getByRole("heading", { name: "Set up Bistro" }).count()) fail("the setup page is shown again after the first admin was made");
+  await shot(page, "19b-sign-in");
+  await email.pressSequentially(admin.email);
+  await page.getByLabel("Password", { exact: true }).pressSequentially("not the password");
+  await page.keyboard.press("Enter");
+  const refused = page.getByRole("alert").filter({ hasText: "Not signed in" });
+  await refused.getByText("The email or the password is not right.").waitFor({ timeout });
+  if ((await email.inputValue()) !== admin.email) fail(`after a wrong password the email box holds ${JSON.stringify(await email.inputValue())}`);
+  await shot(page, "19c-sign-in-wrong-password");
+  await page.getByLabel("Password", { exact: true }).pressSequentially(admin.password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.getByRole("group", { name: "Signed in as" }).getByText(admin.name).waitFor({ timeout });
 }
 
 // editor makes a flow in the browser with clicks and typing only, saves
@@ -293,7 +330,10 @@ async function versions(page) {
   const n = await list.getByRole("listitem").count();
   if (n !== 2) fail(`the history lists ${n} versions, want 2`);
   await list.getByRole("listitem", { name: "Version 2" }).getByText("current").waitFor({ timeout });
-  await list.getByRole("listitem", { name: "Version 1" }).getByText("by admin (first start)", { exact: false }).waitFor({ timeout });
+  // Version 1 was saved in the browser, by the signed-in admin.
+  await list.getByRole("listitem", { name: "Version 1" }).getByText(`by ${admin.email}`, { exact: false }).waitFor({ timeout });
+  // Version 2 was saved "by someone else": the test, with the admin token.
+  await list.getByRole("listitem", { name: "Version 2" }).getByText("by admin (first start)", { exact: false }).waitFor({ timeout });
   for (const v of [1, 2]) {
     await page.getByRole("checkbox", { name: `Choose version ${v}` }).focus();
     await page.keyboard.press("Space");
@@ -336,7 +376,7 @@ async function auditLog(page) {
   await page.waitForURL(/\/audit\?target=Greet/, { timeout });
   const rows = events.getByRole("row").filter({ hasText: "flow.apply" });
   await waitFor("the three saves of the flow", async () => (await rows.count()) === 3 && (await events.getByRole("row").count()) === 4, timeout);
-  await rows.first().getByText("admin (first start)").waitFor({ timeout });
+  await rows.first().getByText(admin.email).waitFor({ timeout });
   await rows.first().getByText("127.0.0.1").waitFor({ timeout });
   await shot(page, "18-audit-log");
 
@@ -392,11 +432,9 @@ async function api(base, token, method, path, body) {
 // Then the dead letters of a flow that fails, and a delete that is refused.
 async function connections(page, base, token, table) {
   const t = (s) => page.getByText(s, { exact: false });
+  // Still signed in as the admin: the session outlives a page load.
   await page.goto(base + "/");
-  const box = page.getByLabel("Admin token");
-  await box.waitFor({ timeout });
-  await box.pressSequentially(token);
-  await page.keyboard.press("Enter");
+  await page.getByRole("group", { name: "Signed in as" }).getByText(admin.name).waitFor({ timeout });
 
   // No connections yet; a new one starts with the choice of a connector.
   await page.getByRole("link", { name: "Connections", exact: true }).click();

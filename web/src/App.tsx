@@ -1,5 +1,9 @@
 import { lazy, Suspense, useEffect, useState, useSyncExternalStore, type ReactNode } from "react";
-import { getToken, onTokenChange } from "./api/auth";
+import { Button, Center, Stack } from "@mantine/core";
+import { useQueryClient } from "@tanstack/react-query";
+import { getSession, onSessionChange } from "./api/auth";
+import { resume } from "./api/session";
+import { ErrorAlert } from "./components/ErrorAlert";
 import { Shell } from "./pages/Shell";
 import { SignIn } from "./pages/SignIn";
 import { Home } from "./pages/Home";
@@ -20,16 +24,38 @@ const ConnectionsList = lazy(() => connections().then((m) => ({ default: m.Conne
 const NewConnection = lazy(() => connections().then((m) => ({ default: m.NewConnection })));
 const ConnectionPage = lazy(() => connections().then((m) => ({ default: m.ConnectionPage })));
 
-/** The app: the sign-in page until a token is stored, then the pages. */
+/** The app: asks who is signed in, then shows the pages, or the setup or sign-in page. */
 export function App() {
-  const token = useSyncExternalStore(onTokenChange, getToken, getToken);
-  // Remember that someone was signed in, so losing the token (a 401) says so.
-  const [had, setHad] = useState(false);
+  const session = useSyncExternalStore(onSessionChange, getSession, getSession);
+  const [error, setError] = useState<unknown>(null);
+  const qc = useQueryClient();
+  // What one person's pages loaded is never shown to whoever signs in next.
+  // This runs as the session changes, before the sign-in page starts its own queries.
+  useEffect(() => onSessionChange(() => {
+    if (getSession().kind === "out") qc.clear();
+  }), [qc]);
+  const ask = () => {
+    setError(null);
+    resume().catch(setError);
+  };
   useEffect(() => {
-    if (token) setHad(true);
-  }, [token]);
-  if (!token) return <SignIn expired={had} />;
-  return <Shell><Page /></Shell>;
+    if (getSession().kind === "unknown") ask();
+  }, []);
+  if (session.kind === "unknown") return error ? <Unreachable error={error} onRetry={ask} /> : <Loading what="Bistro" />;
+  if (session.kind === "out") return <SignIn note={session.note} />;
+  return <Shell me={session.me}><Page /></Shell>;
+}
+
+// Unreachable is shown when the server could not say who is signed in.
+function Unreachable({ error, onRetry }: { error: unknown; onRetry: () => void }) {
+  return (
+    <Center py={48} px="md">
+      <Stack maw={440}>
+        <ErrorAlert error={error} />
+        <Button variant="default" onClick={onRetry}>Try again</Button>
+      </Stack>
+    </Center>
+  );
 }
 
 function Page() {

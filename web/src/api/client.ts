@@ -1,6 +1,6 @@
 import createClient, { type Middleware } from "openapi-fetch";
 import type { components, paths } from "./schema.gen";
-import { clearToken, getToken } from "./auth";
+import { getToken, lost } from "./auth";
 import { ApiError, type Problem } from "./problem";
 
 export type Flow = components["schemas"]["Flow"];
@@ -15,27 +15,37 @@ export type DeadLetter = components["schemas"]["DeadLetter"];
 export type FlowVersion = components["schemas"]["FlowVersion"];
 export type AuditEvent = components["schemas"]["AuditEvent"];
 
+// Sign-in attempts answer 401 for a wrong password: that is for the form to
+// show, not a sign-in that ended.
+const signInPaths = new Set(["/api/v1/session", "/api/v1/setup"]);
+
 const auth: Middleware = {
   onRequest({ request }) {
+    // A browser session rides on its cookie; an API token, when one is
+    // used instead, goes in the header.
     const token = getToken();
     if (token && !request.headers.has("Authorization")) {
       request.headers.set("Authorization", `Bearer ${token}`);
     }
     return request;
   },
-  onResponse({ request, response }) {
-    // A token that stops working (revoked, or a new data directory) signs the
-    // person out, so the sign-in page explains what to do. The sign-in check
-    // itself sends its own header and keeps its error on the page.
-    if (response.status === 401 && request.headers.get("Authorization") === `Bearer ${getToken()}`) {
-      clearToken();
-    }
+  onResponse({ request, response, schemaPath }) {
+    // The app's credential stopped working (the session expired, the token
+    // was revoked): back to the sign-in page, which says why. A token being
+    // tried on the sign-in page comes with its own header and is not the
+    // app's, so its error stays on the page.
+    const token = getToken();
+    const own = request.headers.get("Authorization") === (token ? `Bearer ${token}` : null);
+    if (response.status === 401 && own && !signInPaths.has(schemaPath)) lost();
     return response;
   },
 };
 
-/** The typed client for the Bistro API (same origin as the page). */
-export const api = createClient<paths>({ baseUrl: location.origin });
+/**
+ * The typed client for the Bistro API, on the page's own origin: the session
+ * cookie goes with every request, and never to another site.
+ */
+export const api = createClient<paths>({ baseUrl: location.origin, credentials: "same-origin" });
 api.use(auth);
 
 /** Returns data, or throws an ApiError built from the problem answer. */
@@ -44,9 +54,4 @@ export function must<T>(r: { data?: T; error?: unknown; response: Response }): T
     throw new ApiError(r.response.status, (r.error ?? undefined) as Partial<Problem> | undefined);
   }
   return r.data as T;
-}
-
-/** Checks a token by listing flows with it; throws an ApiError when refused. */
-export async function checkToken(token: string): Promise<void> {
-  must(await api.GET("/api/v1/flows", { headers: { Authorization: `Bearer ${token.trim()}` } }));
 }

@@ -4,10 +4,10 @@ import { ApiError, friendly } from "./problem";
 describe("friendly", () => {
   const cases: { name: string; err: unknown; title: string; message: RegExp; items?: string[] }[] = [
     {
-      name: "wrong token",
-      err: new ApiError(401, { status: 401, title: "Unauthorized", detail: "the API token is missing or not valid", code: "unauthorized" }),
-      title: "That token was not accepted",
-      message: /^Check that you pasted the whole token .* The API token is missing or not valid\.$/,
+      name: "wrong password",
+      err: new ApiError(401, { status: 401, title: "Unauthorized", detail: "the email or the password is not right", code: "unauthorized" }),
+      title: "Not signed in",
+      message: /^The email or the password is not right\.$/,
     },
     {
       name: "invalid flow lists each problem with its place",

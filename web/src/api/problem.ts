@@ -26,8 +26,8 @@ export interface Friendly {
 // Titles by status say what the person can do next, not what HTTP said.
 const titles: Record<number, string> = {
   400: "Something in the request is not right",
-  401: "That token was not accepted",
-  403: "This token may not do that",
+  401: "Not signed in",
+  403: "You may not do that",
   404: "Not found",
   409: "That cannot be done right now",
   413: "That is too large",
@@ -45,9 +45,6 @@ export function friendly(err: unknown): Friendly {
       return `${where}${e.message}${e.hint ? ` (${e.hint})` : ""}`;
     });
     let message = sentence(p.detail || p.title || err.message);
-    if (err.status === 401) {
-      message = "Check that you pasted the whole token from bistro-data/admin-token. " + message;
-    }
     if (err.status >= 500 && err.status !== 503) {
       message = `Something went wrong inside Bistro. ${message} The server log has the details${p.error_id ? ` under error id ${p.error_id}` : ""}.`;
     }

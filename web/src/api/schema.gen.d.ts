@@ -434,6 +434,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/flows/{name}/owner": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Hand a flow to another person, e.g. an orphaned one
+         * @description Needs: platform admin.
+         */
+        put: operations["set-flow-owner"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/flows/{name}/runs": {
         parameters: {
             query?: never;
@@ -492,6 +512,46 @@ export interface paths {
          *     Needs: viewer.
          */
         get: operations["get-flow-version"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inventory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List every flow of every workspace with its owner, connectors, destinations, runs and risk
+         * @description Needs: platform admin.
+         */
+        get: operations["get-inventory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inventory/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The inventory as CSV, for a spreadsheet
+         * @description Needs: platform admin.
+         */
+        get: operations["export-inventory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1359,7 +1419,7 @@ export interface components {
              * @description When the version was saved
              */
             created_at: string;
-            /** @description Who saved it: the id of the API token */
+            /** @description Who saved it: the id of the API token, or of the person for a browser session */
             created_by: string;
             /** @description The name of the token that saved it, from the audit log; absent when the log does not say */
             created_by_name?: string;
@@ -1396,6 +1456,47 @@ export interface components {
             status: "ok" | "ready";
             /** @description The server's version */
             version: string;
+        };
+        Inventory: {
+            flows: components["schemas"]["InventoryItem"][] | null;
+            /** Format: int64 */
+            orphaned: number;
+        };
+        InventoryItem: {
+            connections: string[] | null;
+            connectors: string[] | null;
+            /** @description Where it sends data: web hosts, messaging connectors, 'computed at run time' */
+            destinations: string[] | null;
+            enabled: boolean;
+            /**
+             * Format: double
+             * @description Share of the last 7 days' runs that failed, 0 to 1
+             */
+            failure_rate: number;
+            flow: string;
+            /** Format: date-time */
+            last_run_at?: string;
+            /** @description The owner left (deactivated) or there is none: reassign it */
+            orphaned: boolean;
+            /** @description The owner's user id; '' when nobody owns it */
+            owner: string;
+            owner_email?: string;
+            /** Format: int64 */
+            risk: number;
+            /** @enum {string} */
+            risk_level: "low" | "medium" | "high";
+            risk_reasons: string[] | null;
+            /**
+             * Format: double
+             * @description Over the last 7 days
+             */
+            runs_per_day: number;
+            trigger: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
+            workspace: string;
         };
         Me: {
             /** @description Whether the caller acts as a platform admin */
@@ -1500,6 +1601,10 @@ export interface components {
             notifications: components["schemas"]["Notification"][] | null;
             /** Format: int64 */
             unread: number;
+        };
+        OwnerChange: {
+            /** @description The new owner's user id: a builder or owner of the workspace, or a platform admin */
+            owner: string;
         };
         PasswordChange: {
             /** @description The current password */
@@ -3491,6 +3596,77 @@ export interface operations {
             };
         };
     };
+    "set-flow-owner": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OwnerChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Flow"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "start-run": {
         parameters: {
             query?: never;
@@ -3701,6 +3877,100 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-inventory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Inventory"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "export-inventory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One flow a row, with a header row */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -44,7 +44,7 @@ function wrap(node: ReactNode) {
 }
 
 const postgres: ConnectorInfo = {
-  name: "postgres", title: "PostgreSQL", category: "database", description: "Rows of a PostgreSQL database.", version: "1.0.0", built_in: false,
+  name: "postgres", title: "PostgreSQL", category: "database", description: "Rows of a PostgreSQL database.", version: "1.0.0", built_in: false, access: "approved",
   actions: [], triggers: [],
   config_schema: {
     type: "object", additionalProperties: false, required: ["host", "database", "user"],

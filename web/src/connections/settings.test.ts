@@ -31,7 +31,7 @@ const http: Schema = {
 };
 
 function connector(name: string, category: string, schema: Schema, title = name): ConnectorInfo {
-  return { name, title, category, description: `${title} things`, version: "1", built_in: false, config_schema: schema as Record<string, unknown>, actions: [], triggers: [] };
+  return { name, title, category, description: `${title} things`, version: "1", built_in: false, access: "approved", config_schema: schema as Record<string, unknown>, actions: [], triggers: [] };
 }
 
 describe("pickable", () => {

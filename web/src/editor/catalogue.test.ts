@@ -8,7 +8,7 @@ import { blankManual, blankWebhook, templates } from "./templates";
 import { buildGraph } from "../graph/model";
 
 const redis: ConnectorInfo = {
-  name: "redis", title: "Redis", version: "1", category: "database", description: "A key-value store.", built_in: false,
+  name: "redis", title: "Redis", version: "1", category: "database", description: "A key-value store.", built_in: false, access: "approved",
   config_schema: {}, triggers: [],
   actions: [
     { id: "redis.set", name: "set", title: "Write a key", description: "Writes a value.", output: "", side_effects: true, idempotent: true, batch: false, step: true,

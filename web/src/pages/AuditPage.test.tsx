@@ -151,7 +151,7 @@ describe("AuditPage", () => {
     await screen.findByRole("table", { name: "Audit events" });
     fetchMock.mockImplementation(async () => json(403, { status: 403, title: "Forbidden", detail: "this API token is not allowed to do this", code: "forbidden" }));
     fireEvent.click(screen.getByRole("button", { name: "Export (JSON lines)" }));
-    expect(await screen.findByText("This token may not do that")).toBeTruthy();
+    expect(await screen.findByText("You may not do that")).toBeTruthy();
   });
 });
 

@@ -1,8 +1,9 @@
-import type { ReactNode } from "react";
-import { ActionIcon, AppShell, Burger, Button, Container, Group, Menu, Text, useComputedColorScheme, useMantineColorScheme } from "@mantine/core";
+import { useState, type ReactNode } from "react";
+import { ActionIcon, AppShell, Box, Burger, Button, Container, Group, Menu, Text, useComputedColorScheme, useMantineColorScheme } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
-import { useQueryClient } from "@tanstack/react-query";
-import { clearToken } from "../api/auth";
+import type { Me } from "../api/auth";
+import { signOut as endSession } from "../api/session";
+import { ErrorAlert } from "../components/ErrorAlert";
 import { Link, navigate, paths, useLocation } from "../router";
 
 // The pages in the navigation, and the paths that belong to each.
@@ -13,17 +14,31 @@ const sections: { label: string; href: string; active: (path: string) => boolean
   { label: "Audit log", href: paths.audit(), active: (p) => p.startsWith("/audit") },
 ];
 
-/** The frame around every signed-in page: name, navigation, theme, sign out. On a phone the navigation is a menu. */
-export function Shell({ children }: { children: ReactNode }) {
+/** Who is signed in, in words: the person's name and email, or the token's name. */
+export function who(me: Me): { name: string; detail?: string } {
+  if (me.user) return me.user.name ? { name: me.user.name, detail: me.user.email } : { name: me.user.email };
+  return { name: me.token_name || "API token", detail: "API token" };
+}
+
+/** The frame around every signed-in page: name, navigation, who is signed in, theme, sign out. On a phone the navigation is a menu. */
+export function Shell({ me, children }: { me: Me; children: ReactNode }) {
   const { setColorScheme } = useMantineColorScheme();
   const scheme = useComputedColorScheme("light");
-  const qc = useQueryClient();
   const { path } = useLocation();
   const [menu, { toggle, close }] = useDisclosure(false);
-  const signOut = () => {
-    qc.clear();
-    clearToken();
+  const [error, setError] = useState<unknown>(null);
+  const [leaving, setLeaving] = useState(false);
+  const signOut = async () => {
+    setError(null);
+    setLeaving(true);
+    try {
+      await endSession();
+    } catch (err) {
+      setError(err);
+      setLeaving(false);
+    }
   };
+  const person = who(me);
   return (
     <AppShell header={{ height: 56 }} padding="md">
       <AppShell.Header>
@@ -50,7 +65,11 @@ export function Shell({ children }: { children: ReactNode }) {
               >
                 <span aria-hidden>{scheme === "dark" ? "☀" : "☾"}</span>
               </ActionIcon>
-              <Button variant="default" size="compact-md" onClick={signOut} visibleFrom="sm">Sign out</Button>
+              <Box visibleFrom="md" ta="right" maw={220} aria-label="Signed in as" role="group">
+                <Text size="sm" fw={500} lh={1.25} truncate="end">{person.name}</Text>
+                {person.detail && <Text size="xs" c="dimmed" lh={1.25} truncate="end">{person.detail}</Text>}
+              </Box>
+              <Button variant="default" size="compact-md" onClick={signOut} loading={leaving} visibleFrom="sm">Sign out</Button>
               <Menu opened={menu} onChange={(o) => (o ? toggle() : close())} position="bottom-end" width={200}>
                 <Menu.Target>
                   <Burger opened={menu} hiddenFrom="sm" aria-label={menu ? "Close the menu" : "Open the menu"} size="sm" />
@@ -62,6 +81,7 @@ export function Shell({ children }: { children: ReactNode }) {
                     </Menu.Item>
                   ))}
                   <Menu.Divider />
+                  <Menu.Label>{person.name}{person.detail && <><br />{person.detail}</>}</Menu.Label>
                   <Menu.Item onClick={signOut}>Sign out</Menu.Item>
                 </Menu.Dropdown>
               </Menu>
@@ -70,7 +90,10 @@ export function Shell({ children }: { children: ReactNode }) {
         </Container>
       </AppShell.Header>
       <AppShell.Main>
-        <Container size="lg" px={0}>{children}</Container>
+        <Container size="lg" px={0}>
+          {error ? <Box mb="md"><ErrorAlert error={error} title="You are still signed in" onClose={() => setError(null)} /></Box> : null}
+          {children}
+        </Container>
       </AppShell.Main>
     </AppShell>
   );
