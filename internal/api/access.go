@@ -53,6 +53,7 @@ var Access = map[string]Need{
 	"list-audit": Admin, "export-audit": Admin, "create-workspace": Admin,
 	"list-users": Admin, "create-user": Admin, "get-user": Admin, "update-user": Admin,
 	"deactivate-user": Admin, "reactivate-user": Admin, "reset-password": Admin,
+	"get-inventory": Admin, "export-inventory": Admin, "set-flow-owner": Admin,
 	"get-catalogue": Admin, "set-connector-status": Admin, "answer-connector-request": Admin,
 }
 

@@ -128,6 +128,7 @@ func (s *server) register(api huma.API) {
 	s.registerUsers(api)
 	s.registerTokens(api)
 	s.registerGuard(api)
+	s.registerInventory(api)
 	s.registerWorkspaces(api)
 	registerHookDoc(api)
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -78,7 +79,8 @@ func (s *server) applyFlow(ctx context.Context, in *struct {
 	if err := s.checkBase(ctx, c.Workspace, file, in.Body.Document, in.Body.BaseVersion); err != nil {
 		return nil, err
 	}
-	f, changed, err := s.backend.ApplyFlow(ctx, c.Workspace, file, []byte(in.Body.Document), c.TokenID)
+	// The version is by the token, or by the person for a browser session.
+	f, changed, err := s.backend.ApplyFlow(ctx, c.Workspace, file, []byte(in.Body.Document), cmp.Or(c.TokenID, c.UserID))
 	if err != nil {
 		return nil, s.fail(ctx, err, "the flow was not found after saving it")
 	}

@@ -120,3 +120,101 @@ func TestConnectorCatalogueAndRequests(t *testing.T) {
 		t.Errorf("the audit log's connector events and who did them: %v", by)
 	}
 }
+
+// TestInventory lists every flow of every workspace for IT, flags the
+// orphaned one, exports CSV, and hands the orphan to a builder.
+func TestInventory(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ctx := t.Context()
+	st := f.people.Store
+	gone, err := f.people.Auth.CreateUser(ctx, auth.NewUser{Email: "gone@example.com", Name: "Gone"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bo, err := f.people.Auth.CreateUser(ctx, auth.NewUser{Email: "bo@example.com", Name: "Bo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.people.Auth.SetMember(ctx, "elsewhere", bo.ID, store.RoleBuilder); err != nil {
+		t.Fatal(err)
+	}
+	put := func(ws, name, owner, doc string) {
+		if _, _, err := st.PutFlow(ctx, store.PutFlow{Workspace: ws, Name: name, Document: []byte(doc), Format: "yaml",
+			Trigger: "webhook", By: "test", Owner: owner}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(store.DefaultWorkspace, "Tidy", bo.ID, "bistro: 1\nname: Tidy\ntrigger: {webhook: {}}\nsteps:\n  - {id: a, set: {x: 1}}\n")
+	put("elsewhere", "Shout", gone.ID, "bistro: 1\nname: Shout\ntrigger: {webhook: {}}\nsteps:\n"+
+		"  - {id: a, http: {method: POST, url: 'https://hooks.example.com/x'}}\n"+
+		"  - {id: b, http: {method: POST, url: '{{ record.callback }}'}}\n"+
+		"  - {id: c, action: chat.send, connection: team-chat}\n")
+	if _, err := st.DeactivateUser(ctx, store.Deactivation{UserID: gone.ID}); err != nil {
+		t.Fatal(err)
+	}
+
+	if got := f.do(t, "GET", "/api/v1/inventory", "bst_viewer", ""); got.status != http.StatusForbidden {
+		t.Errorf("a viewer read the inventory: %d", got.status)
+	}
+	inv := f.do(t, "GET", "/api/v1/inventory", "", "")
+	if inv.status != http.StatusOK || inv.str("orphaned") != "1" {
+		t.Fatalf("inventory: %d %s", inv.status, inv.raw)
+	}
+	flows := map[string]map[string]any{}
+	for _, x := range inv.body["flows"].([]any) {
+		m := x.(map[string]any)
+		flows[m["flow"].(string)] = m
+	}
+	shout, tidy := flows["Shout"], flows["Tidy"]
+	if shout == nil || tidy == nil {
+		t.Fatalf("flows: %s", inv.raw)
+	}
+	if shout["workspace"] != "elsewhere" || shout["orphaned"] != true || tidy["orphaned"] != false || tidy["owner_email"] != "bo@example.com" {
+		t.Errorf("owners: Shout %v, Tidy %v", shout, tidy)
+	}
+	if got := strings.Join(toStrings(shout["destinations"]), ","); got != "chat via team-chat,computed at run time,hooks.example.com" {
+		t.Errorf("Shout's destinations: %s", got)
+	}
+	if got := strings.Join(toStrings(shout["connectors"]), ","); got != "chat,http" {
+		t.Errorf("Shout's connectors: %s", got)
+	}
+	if shout["risk_level"] != "medium" && shout["risk_level"] != "high" || tidy["risk_level"] != "low" {
+		t.Errorf("risk: Shout %v %v, Tidy %v", shout["risk"], shout["risk_reasons"], tidy["risk"])
+	}
+
+	csv := f.do(t, "GET", "/api/v1/inventory/export", "", "")
+	lines := strings.Split(strings.TrimSpace(csv.raw), "\n")
+	if csv.status != http.StatusOK || !strings.HasPrefix(csv.header.Get("Content-Type"), "text/csv") || len(lines) != 3 ||
+		!strings.HasPrefix(lines[0], "workspace,flow,enabled") || !strings.Contains(csv.raw, "elsewhere,Shout,") {
+		t.Errorf("CSV: %d %v\n%s", csv.status, csv.header, csv.raw)
+	}
+
+	in := http.Header{"Bistro-Workspace": {"elsewhere"}}
+	bad := f.doWith(t, "PUT", "/api/v1/flows/Shout/owner", "", `{"owner":"`+gone.ID+`"}`, in)
+	if bad.status != http.StatusUnprocessableEntity {
+		t.Errorf("handing to a deactivated person: %d %s", bad.status, bad.raw)
+	}
+	moved := f.doWith(t, "PUT", "/api/v1/flows/Shout/owner", "", `{"owner":"`+bo.ID+`"}`, in)
+	if moved.status != http.StatusOK || moved.str("owner") != bo.ID {
+		t.Fatalf("reassign: %d %s", moved.status, moved.raw)
+	}
+	if got := f.do(t, "GET", "/api/v1/inventory", "", ""); got.str("orphaned") != "0" {
+		t.Errorf("after reassigning: %s", got.raw)
+	}
+	ns, _ := st.ListNotifications(ctx, bo.ID, 10)
+	if len(ns) != 1 || !strings.Contains(ns[0].Message, "You now own the flow 'Shout' in workspace 'elsewhere'") {
+		t.Errorf("Bo's notifications: %+v", ns)
+	}
+	if evs, _ := st.ListAudit(ctx, store.AuditFilter{Action: "flow.owner"}); len(evs) != 1 {
+		t.Errorf("audit of the hand-over: %+v", evs)
+	}
+}
+
+func toStrings(v any) []string {
+	var out []string
+	for _, x := range v.([]any) {
+		out = append(out, x.(string))
+	}
+	return out
+}

@@ -59,7 +59,7 @@ type FlowVersion struct {
 	Trigger        string    `json:"trigger" doc:"What starts the flow in this version: manual, webhook, schedule or event; empty when the document can no longer be read"`
 	Format         string    `json:"format" enum:"yaml,json" doc:"How the document is written"`
 	CreatedAt      time.Time `json:"created_at" doc:"When the version was saved"`
-	CreatedBy      string    `json:"created_by" doc:"Who saved it: the id of the API token"`
+	CreatedBy      string    `json:"created_by" doc:"Who saved it: the id of the API token, or of the person for a browser session"`
 	CreatedByName  string    `json:"created_by_name,omitempty" doc:"The name of the token that saved it, from the audit log; absent when the log does not say"`
 	DocumentSHA256 string    `json:"document_sha256" doc:"The SHA-256 of the document (hex), as the audit log's flow.apply events give it"`
 	Document       string    `json:"document,omitempty" doc:"The document as written (only when one version is asked for)"`

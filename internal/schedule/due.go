@@ -63,3 +63,26 @@ func (s *Schedule) Latest(t time.Time) time.Time {
 		p = n
 	}
 }
+
+// MinInterval is the shortest time between two ticks: the interval of an
+// "every" schedule, or the smallest gap between a cron schedule's ticks
+// over a week (a leap of more than a week counts as a week). Guardrails
+// use it to refuse schedules that fire too often.
+func (s *Schedule) MinInterval() time.Duration {
+	if s.every > 0 {
+		return s.every
+	}
+	const week = 7 * 24 * time.Hour
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC) // a Monday of a leap year
+	least := week
+	prev := s.Next(start)
+	for i := 0; i < 20000 && !prev.IsZero() && prev.Sub(start) < week; i++ {
+		next := s.Next(prev)
+		if next.IsZero() {
+			break
+		}
+		least = min(least, next.Sub(prev))
+		prev = next
+	}
+	return least
+}

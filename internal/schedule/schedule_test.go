@@ -220,3 +220,25 @@ func TestNext(t *testing.T) {
 
 // River's PeriodicSchedule has exactly this shape.
 var _ interface{ Next(time.Time) time.Time } = (*Schedule)(nil)
+
+func TestMinInterval(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		trigger flow.ScheduleTrigger
+		want    time.Duration
+	}{
+		{flow.ScheduleTrigger{Every: "10m"}, 10 * time.Minute},
+		{flow.ScheduleTrigger{Cron: "*/5 * * * *"}, 5 * time.Minute},
+		{flow.ScheduleTrigger{Cron: "0 9,17 * * MON-FRI"}, 8 * time.Hour},
+		{flow.ScheduleTrigger{Cron: "*/20 * * * * *"}, 20 * time.Second},
+		{flow.ScheduleTrigger{Cron: "0 9 * * MON"}, 7 * 24 * time.Hour},
+	} {
+		s, err := New(&tc.trigger)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.MinInterval(); got != tc.want {
+			t.Errorf("%+v: %v; want %v", tc.trigger, got, tc.want)
+		}
+	}
+}

@@ -66,4 +66,18 @@ type GuardStore interface {
 	// MarkNotificationRead marks one of the person's notifications read;
 	// ErrNotFound when they have none with that id.
 	MarkNotificationRead(ctx context.Context, userID, id string, at time.Time) error
+
+	// FlowRunStats counts each flow's runs created at or after since, by
+	// flow id, for the inventory. Flows without such runs are absent.
+	FlowRunStats(ctx context.Context, since time.Time) (map[string]FlowRunStats, error)
+	// SetFlowOwner hands a flow to another person (an orphaned flow's new
+	// owner); ErrNotFound when there is no such flow.
+	SetFlowOwner(ctx context.Context, flowID, owner string) error
+}
+
+// FlowRunStats are a flow's recent runs, counted.
+type FlowRunStats struct {
+	Runs      int
+	Failed    int
+	LastRunAt time.Time // when the newest of them was created
 }

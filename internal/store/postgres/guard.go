@@ -148,3 +148,37 @@ func (s *Store) MarkNotificationRead(ctx context.Context, userID, id string, at 
 	}
 	return nil
 }
+
+// FlowRunStats counts each flow's runs created since.
+func (s *Store) FlowRunStats(ctx context.Context, since time.Time) (map[string]store.FlowRunStats, error) {
+	rows, err := s.pool.Query(ctx, `SELECT flow_id, COUNT(*), COUNT(*) FILTER (WHERE status = 'failed'), MAX(created_at)
+		FROM runs WHERE created_at >= $1 GROUP BY flow_id`, timeValue(since))
+	if err != nil {
+		return nil, fmt.Errorf("count runs by flow: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]store.FlowRunStats{}
+	for rows.Next() {
+		var id string
+		var st store.FlowRunStats
+		var last *time.Time
+		if err := rows.Scan(&id, &st.Runs, &st.Failed, &last); err != nil {
+			return nil, fmt.Errorf("count runs by flow: %w", err)
+		}
+		st.LastRunAt = timeOf(last)
+		out[id] = st
+	}
+	return out, rows.Err()
+}
+
+// SetFlowOwner hands a flow to another person.
+func (s *Store) SetFlowOwner(ctx context.Context, flowID, owner string) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE flows SET owner = $1 WHERE id = $2`, owner, flowID)
+	if err != nil {
+		return fmt.Errorf("set the owner of flow %s: %w", flowID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("flow %s: %w", flowID, store.ErrNotFound)
+	}
+	return nil
+}

@@ -149,3 +149,37 @@ func (s *Store) MarkNotificationRead(ctx context.Context, userID, id string, at 
 	}
 	return nil
 }
+
+// FlowRunStats counts each flow's runs created since.
+func (s *Store) FlowRunStats(ctx context.Context, since time.Time) (map[string]store.FlowRunStats, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT flow_id, COUNT(*), COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0), MAX(created_at)
+		FROM runs WHERE created_at >= ? GROUP BY flow_id`, timeValue(since))
+	if err != nil {
+		return nil, fmt.Errorf("count runs by flow: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]store.FlowRunStats{}
+	for rows.Next() {
+		var id string
+		var st store.FlowRunStats
+		var last sql.NullInt64
+		if err := rows.Scan(&id, &st.Runs, &st.Failed, &last); err != nil {
+			return nil, fmt.Errorf("count runs by flow: %w", err)
+		}
+		st.LastRunAt = timeOf(last)
+		out[id] = st
+	}
+	return out, rows.Err()
+}
+
+// SetFlowOwner hands a flow to another person.
+func (s *Store) SetFlowOwner(ctx context.Context, flowID, owner string) error {
+	res, err := s.write.ExecContext(ctx, `UPDATE flows SET owner = ? WHERE id = ?`, owner, flowID)
+	if err != nil {
+		return fmt.Errorf("set the owner of flow %s: %w", flowID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("flow %s: %w", flowID, store.ErrNotFound)
+	}
+	return nil
+}

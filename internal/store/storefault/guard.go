@@ -11,6 +11,7 @@ func init() {
 	for _, m := range []string{
 		"PutSetting", "CreateConnectorRequest", "GetConnectorRequest", "ListConnectorRequests",
 		"AnswerConnectorRequest", "AddNotifications", "ListNotifications", "MarkNotificationRead",
+		"FlowRunStats", "SetFlowOwner",
 	} {
 		methods[m] = true
 	}
@@ -56,4 +57,14 @@ func (w *wrapped) MarkNotificationRead(ctx context.Context, userID, id string, a
 	return do0(ctx, w.f, "MarkNotificationRead", []any{userID, id, at}, func() error {
 		return w.inner.MarkNotificationRead(ctx, userID, id, at)
 	})
+}
+
+func (w *wrapped) FlowRunStats(ctx context.Context, since time.Time) (map[string]store.FlowRunStats, error) {
+	return do(ctx, w.f, "FlowRunStats", []any{since}, func() (map[string]store.FlowRunStats, error) {
+		return w.inner.FlowRunStats(ctx, since)
+	})
+}
+
+func (w *wrapped) SetFlowOwner(ctx context.Context, flowID, owner string) error {
+	return do0(ctx, w.f, "SetFlowOwner", []any{flowID, owner}, func() error { return w.inner.SetFlowOwner(ctx, flowID, owner) })
 }

@@ -12,6 +12,8 @@ func addGuardTests(tests map[string]func(t *testing.T, s store.Store)) {
 	tests["SettingPut"] = testSettingPut
 	tests["ConnectorRequests"] = testConnectorRequests
 	tests["Notifications"] = testNotifications
+	tests["FlowRunStats"] = testFlowRunStats
+	tests["SetFlowOwner"] = testSetFlowOwner
 }
 
 func testSettingPut(t *testing.T, s store.Store) {
@@ -120,5 +122,47 @@ func testNotifications(t *testing.T, s store.Store) {
 	}
 	if err := s.MarkNotificationRead(ctx, "u1", "n3", at); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("marking another's notification: %v; want ErrNotFound", err)
+	}
+}
+
+func testFlowRunStats(t *testing.T, s store.Store) {
+	a, b := putFlow(t, s, "a", "a"), putFlow(t, s, "b", "b")
+	base := ms(time.Now().Add(-time.Hour))
+	var runs []store.NewRun
+	for i, spec := range []struct {
+		f      store.Flow
+		status store.Status
+	}{{a, store.StatusSucceeded}, {a, store.StatusFailed}, {a, store.StatusFailed}, {b, store.StatusSucceeded}, {b, store.StatusSucceeded}} {
+		r := finished(t, spec.f, spec.status, base)
+		r.CreatedAt = base.Add(time.Duration(i) * time.Minute)
+		runs = append(runs, r)
+	}
+	create(t, s, runs...)
+	got, err := s.FlowRunStats(t.Context(), base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := got[a.ID]; st.Runs != 3 || st.Failed != 2 || !st.LastRunAt.Equal(base.Add(2*time.Minute)) {
+		t.Errorf("a: %+v", st)
+	}
+	if st := got[b.ID]; st.Runs != 2 || st.Failed != 0 || !st.LastRunAt.Equal(base.Add(4*time.Minute)) {
+		t.Errorf("b: %+v", st)
+	}
+	later, err := s.FlowRunStats(t.Context(), base.Add(3*time.Minute))
+	if err != nil || len(later) != 1 || later[b.ID].Runs != 2 {
+		t.Errorf("since the fourth run: %+v, %v", later, err)
+	}
+}
+
+func testSetFlowOwner(t *testing.T, s store.Store) {
+	f := putFlow(t, s, "a", "a")
+	if err := s.SetFlowOwner(t.Context(), f.ID, "u-new"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.GetFlowByID(t.Context(), f.ID); err != nil || got.Owner != "u-new" {
+		t.Errorf("owner: %q, %v", got.Owner, err)
+	}
+	if err := s.SetFlowOwner(t.Context(), "nope", "u-new"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a missing flow: %v", err)
 	}
 }
