@@ -46,13 +46,14 @@ var Access = map[string]Need{
 	"apply-flow": Builder, "validate-flow": Builder, "enable-flow": Builder, "disable-flow": Builder,
 	"delete-flow": Builder, "create-connection": Builder, "put-connection": Builder,
 	"delete-connection": Builder, "test-connection": Builder,
-	"list-connector-requests": Builder, "create-connector-request": Builder,
+	"list-connector-requests": Builder, "create-connector-request": Builder, "list-reviews": Builder,
 
 	"list-members": Owner, "set-member": Owner, "remove-member": Owner,
 
 	"list-audit": Admin, "export-audit": Admin, "create-workspace": Admin,
 	"list-users": Admin, "create-user": Admin, "get-user": Admin, "update-user": Admin,
 	"deactivate-user": Admin, "reactivate-user": Admin, "reset-password": Admin,
+	"approve-review": Admin, "request-changes": Admin, "get-review-settings": Admin, "put-review-settings": Admin,
 	"get-inventory": Admin, "export-inventory": Admin, "set-flow-owner": Admin,
 	"get-catalogue": Admin, "set-connector-status": Admin, "answer-connector-request": Admin,
 }

@@ -129,6 +129,7 @@ func (s *server) register(api huma.API) {
 	s.registerTokens(api)
 	s.registerGuard(api)
 	s.registerInventory(api)
+	s.registerReviews(api)
 	s.registerWorkspaces(api)
 	registerHookDoc(api)
 }

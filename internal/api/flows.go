@@ -18,10 +18,15 @@ type ApplyFlowRequest struct {
 	BaseVersion *int `json:"base_version,omitempty" minimum:"0" doc:"The version the change started from (0 for a new flow): when the flow has another version now, nothing is saved and the answer is 409"`
 }
 
-// ApplyFlowResult is the saved flow and whether a version was added.
+// ApplyFlowResult is the saved flow and whether a version was added, or
+// the review the change waits for.
 type ApplyFlowResult struct {
 	Flow    Flow `json:"flow"`
 	Changed bool `json:"changed" doc:"True when a new version was saved; false when the document equals the latest version"`
+	// Review is set (with status 202) when the change waits for a
+	// platform admin's review: nothing was saved yet, and flow is the
+	// flow as it is (empty for a new flow).
+	Review *Review `json:"review,omitempty" doc:"Set when the change waits for review (202): nothing was saved yet"`
 }
 
 // FlowList is the flows of a workspace.
@@ -42,8 +47,9 @@ func (s *server) registerFlows(api huma.API) {
 	huma.Register(api, secured(huma.Operation{
 		OperationID: "apply-flow", Method: http.MethodPut, Path: "/api/v1/flows", Tags: tags,
 		Summary:     "Create or update a flow from its document",
-		Description: "Validates the document and saves it as a new version when it differs from the latest one. An invalid document is not saved: the answer (422) lists every problem with its location.",
-		Errors:      []int{http.StatusConflict, http.StatusUnprocessableEntity},
+		Description: "Validates the document and saves it as a new version when it differs from the latest one. An invalid document is not saved: the answer (422) lists every problem with its location. " +
+			"A builder's change whose risk reaches IT's threshold, or that uses a connector IT reviews, is not saved either: it waits for review, and the answer is 202 with the review.",
+		Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
 	}), s.applyFlow)
 	huma.Register(api, secured(huma.Operation{
 		OperationID: "list-flows", Method: http.MethodGet, Path: "/api/v1/flows", Tags: tags,
@@ -67,9 +73,14 @@ func (s *server) registerFlows(api huma.API) {
 	}), s.deleteFlow)
 }
 
+type applyOutput struct {
+	Status int
+	Body   ApplyFlowResult
+}
+
 func (s *server) applyFlow(ctx context.Context, in *struct {
 	Body ApplyFlowRequest
-}) (*struct{ Body ApplyFlowResult }, error) {
+}) (*applyOutput, error) {
 	c := caller(ctx)
 	file := in.Body.File
 	if file == "" {
@@ -79,12 +90,15 @@ func (s *server) applyFlow(ctx context.Context, in *struct {
 	if err := s.checkBase(ctx, c.Workspace, file, in.Body.Document, in.Body.BaseVersion); err != nil {
 		return nil, err
 	}
+	if out, err := s.submitForReview(ctx, file, in.Body.Document); out != nil || err != nil {
+		return out, err
+	}
 	// The version is by the token, or by the person for a browser session.
 	f, changed, err := s.backend.ApplyFlow(ctx, c.Workspace, file, []byte(in.Body.Document), cmp.Or(c.TokenID, c.UserID))
 	if err != nil {
 		return nil, s.fail(ctx, err, "the flow was not found after saving it")
 	}
-	return &struct{ Body ApplyFlowResult }{ApplyFlowResult{Flow: flowOut(f, false), Changed: changed}}, nil
+	return &applyOutput{Status: http.StatusOK, Body: ApplyFlowResult{Flow: flowOut(f, false), Changed: changed}}, nil
 }
 
 func (s *server) listFlows(ctx context.Context, _ *struct{}) (*struct{ Body FlowList }, error) {

@@ -1,10 +1,13 @@
 package api_test
 
 import (
+	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/bistro-dev/bistro/internal/api/apitest"
 	"github.com/bistro-dev/bistro/internal/auth"
 	"github.com/bistro-dev/bistro/internal/store"
 )
@@ -217,4 +220,108 @@ func toStrings(v any) []string {
 		out = append(out, x.(string))
 	}
 	return out
+}
+
+// TestReviewAndPublish: with a threshold of 0, a builder's change waits
+// for review instead of going live; IT approves one (published as the
+// builder's) and sends another back; admins publish at once.
+func TestReviewAndPublish(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ctx := t.Context()
+	it, err := f.people.Auth.CreateUser(ctx, auth.NewUser{Email: "it@example.com", Name: "IT desk", Admin: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sam, err := f.people.Auth.CreateUser(ctx, auth.NewUser{Email: "sam@example.com", Name: "Sam"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.people.Auth.SetMember(ctx, store.DefaultWorkspace, sam.ID, store.RoleBuilder); err != nil {
+		t.Fatal(err)
+	}
+	f.people.AddToken(t, "bst_it", store.Token{ID: "tok-it", Name: "it", Role: store.RoleAdmin, UserID: it.ID})
+	f.people.AddToken(t, "bst_sam", store.Token{ID: "tok-sam", Name: "sam", Role: store.RoleBuilder, Workspace: store.DefaultWorkspace, UserID: sam.ID})
+	apply := func(token, doc string) response {
+		body, _ := json.Marshal(map[string]string{"document": doc, "file": "flow.yaml"})
+		return f.do(t, "PUT", "/api/v1/flows", token, string(body))
+	}
+	calm := "bistro: 1\nname: Calm\ntrigger: {manual: {}}\nsteps:\n  - {id: a, set: {x: 1}}\n"
+	loud := "bistro: 1\nname: Loud\ntrigger: {manual: {}}\nsteps:\n  - {id: a, http: {method: POST, url: '{{ record.url }}'}}\n"
+
+	// The default threshold lets low-risk changes through.
+	if got := apply("bst_sam", calm); got.status != http.StatusOK || got.str("flow.name") != "Calm" {
+		t.Fatalf("a calm flow: %d %s", got.status, got.raw)
+	}
+	if got := f.do(t, "PUT", "/api/v1/review-settings", "bst_sam", `{"threshold":0}`); got.status != http.StatusForbidden {
+		t.Errorf("a builder set the threshold: %d", got.status)
+	}
+	if got := f.do(t, "PUT", "/api/v1/review-settings", "bst_it", `{"threshold":10}`); got.status != http.StatusOK {
+		t.Fatalf("threshold: %d %s", got.status, got.raw)
+	}
+	sub := apply("bst_sam", loud)
+	if sub.status != http.StatusAccepted || sub.str("review.status") != "submitted" || sub.str("review.flow") != "Loud" ||
+		!strings.Contains(sub.raw, "computed at run time") {
+		t.Fatalf("a risky change: %d %s", sub.status, sub.raw)
+	}
+	f.backend.Lock(func(b *apitest.Backend) {
+		if _, ok := b.Flows["Loud"]; ok {
+			t.Error("the change was saved before review")
+		}
+	})
+	bad := apply("bst_sam", "bistro: 1\nname: Bad\ntrigger: {manual: {}}\nsteps:\n  - {id: a, http: {url: '{{ nope( }}'}}\n")
+	if bad.status != http.StatusUnprocessableEntity {
+		t.Errorf("an invalid change is refused, not submitted: %d %s", bad.status, bad.raw)
+	}
+	admins, _ := f.people.Store.ListNotifications(ctx, it.ID, 10)
+	if len(admins) != 1 || !strings.Contains(admins[0].Message, "Sam submitted the flow 'Loud' in workspace 'default' for review") {
+		t.Errorf("IT's notifications: %+v", admins)
+	}
+	list := f.do(t, "GET", "/api/v1/reviews?status=submitted", "bst_sam", "")
+	if list.status != http.StatusOK || list.str("reviews.0.id") != sub.str("review.id") {
+		t.Errorf("the builder's reviews: %d %s", list.status, list.raw)
+	}
+	id := sub.str("review.id")
+	if got := f.do(t, "POST", "/api/v1/reviews/"+id+"/approve", "bst_sam", `{}`); got.status != http.StatusForbidden {
+		t.Errorf("the builder approved their own change: %d", got.status)
+	}
+	ok := f.do(t, "POST", "/api/v1/reviews/"+id+"/approve", "bst_it", `{"comment":"fine for the pilot"}`)
+	if ok.status != http.StatusOK || ok.str("status") != "approved" || ok.str("version") != "1" || ok.str("reviewed_by") != it.ID {
+		t.Fatalf("approve: %d %s", ok.status, ok.raw)
+	}
+	f.backend.Lock(func(b *apitest.Backend) {
+		if fl, ok := b.Flows["Loud"]; !ok || fl.Version != 1 {
+			t.Errorf("the approved change was not published: %+v", fl)
+		}
+	})
+	if got := f.do(t, "POST", "/api/v1/reviews/"+id+"/approve", "bst_it", `{}`); got.status != http.StatusConflict {
+		t.Errorf("approving twice: %d %s", got.status, got.raw)
+	}
+	mine, _ := f.people.Store.ListNotifications(ctx, sam.ID, 10)
+	if len(mine) != 1 || !strings.Contains(mine[0].Message, "IT published your change to the flow 'Loud' (version 1): fine for the pilot") {
+		t.Errorf("Sam's notifications: %+v", mine)
+	}
+
+	again := apply("bst_sam", strings.Replace(loud, "Loud", "Louder", 1))
+	back := f.do(t, "POST", "/api/v1/reviews/"+again.str("review.id")+"/request-changes", "bst_it", `{}`)
+	if back.status != http.StatusUnprocessableEntity {
+		t.Errorf("changes requested without a comment: %d %s", back.status, back.raw)
+	}
+	back = f.do(t, "POST", "/api/v1/reviews/"+again.str("review.id")+"/request-changes", "bst_it", `{"comment":"send to the CRM connection, not any URL"}`)
+	if back.status != http.StatusOK || back.str("status") != "changes_requested" {
+		t.Errorf("request changes: %d %s", back.status, back.raw)
+	}
+	if got := apply("bst_it", strings.Replace(loud, "Loud", "Loudest", 1)); got.status != http.StatusOK {
+		t.Errorf("an admin's change waits: %d %s", got.status, got.raw)
+	}
+	evs, _ := f.people.Store.ListAudit(ctx, store.AuditFilter{Action: "flow"})
+	var actions []string
+	for _, e := range evs {
+		actions = append(actions, e.Action)
+	}
+	for _, want := range []string{"flow.submit", "flow.review.approved", "flow.review.changes_requested"} {
+		if !slices.Contains(actions, want) {
+			t.Errorf("the audit log lacks %s: %v", want, actions)
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -133,5 +134,69 @@ func newConnectorsRequest(s env) *cobra.Command {
 	r.flags(cmd)
 	cmd.Flags().StringVar(&reason, "reason", "", "what you need it for, so IT can decide (required)")
 	_ = cmd.MarkFlagRequired("reason")
+	return cmd
+}
+
+func newReviewsCmd(s env) *cobra.Command {
+	r := &remote{}
+	cmd := &cobra.Command{
+		Use:   "reviews",
+		Short: "Changes to flows waiting for IT's review: list, approve, ask for changes",
+		Long: `A builder's change whose risk reaches IT's threshold, or that uses a
+connector IT reviews, waits here instead of going live. Approving publishes it
+as the flow's next version; asking for changes sends it back with a comment.`,
+		Example: `  bistro reviews list
+  bistro reviews approve 0193a1b2-... --comment "fine for the pilot"
+  bistro reviews request-changes 0193a1b2-... --comment "use the CRM connection"`,
+	}
+	r.flags(cmd)
+	var all bool
+	list := remoteCmd(s, r, "list", "List reviews, newest first (only the waiting ones unless --all)",
+		"  bistro reviews list\n  bistro reviews list --all", cobra.NoArgs,
+		func(ctx context.Context, c *client.Client, _ []string) error {
+			status := "submitted"
+			if all {
+				status = ""
+			}
+			rs, err := c.ListReviews(ctx, status)
+			if err != nil {
+				return err
+			}
+			if len(rs) == 0 {
+				fmt.Fprintln(s.err, "no reviews")
+				return nil
+			}
+			w := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "ID\tWORKSPACE\tFLOW\tSTATUS\tRISK\tSUBMITTED\tWHY")
+			for _, v := range rs {
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", v.ID, v.Workspace, v.Flow, v.Status, v.Risk,
+					v.CreatedAt.Format("2006-01-02 15:04"), strings.Join(v.Reasons, "; "))
+			}
+			return w.Flush()
+		})
+	list.Flags().BoolVar(&all, "all", false, "also the answered ones")
+	var comment string
+	answer := func(use, short, example string, approve bool) *cobra.Command {
+		c := remoteCmd(s, r, use, short, example, cobra.ExactArgs(1),
+			func(ctx context.Context, c *client.Client, args []string) error {
+				v, err := c.AnswerReview(ctx, args[0], approve, comment)
+				if err != nil {
+					return err
+				}
+				if approve {
+					fmt.Fprintf(s.out, "Published the flow '%s' in workspace '%s' as version %d.\n", v.Flow, v.Workspace, v.Version)
+				} else {
+					fmt.Fprintf(s.out, "Sent the change to '%s' back to its builder.\n", v.Flow)
+				}
+				return nil
+			})
+		c.Flags().StringVar(&comment, "comment", "", "a word for the builder")
+		return c
+	}
+	cmd.AddCommand(list,
+		answer("approve ID", "Publish a submitted change as the flow's next version",
+			"  bistro reviews approve 0193a1b2-... --comment \"fine for the pilot\"", true),
+		answer("request-changes ID --comment TEXT", "Send a submitted change back with a comment",
+			"  bistro reviews request-changes 0193a1b2-... --comment \"use the CRM connection\"", false))
 	return cmd
 }

@@ -164,6 +164,9 @@ func applyFile(ctx context.Context, s env, c *client.Client, file string) error 
 	switch {
 	case err != nil:
 		return err
+	case res.Review != nil:
+		fmt.Fprintf(s.out, "submitted flow '%s' for review (risk %d: %s); it goes live when IT approves it\n",
+			res.Review.Flow, res.Review.Risk, firstOf(strings.Join(res.Review.Reasons, "; "), "it uses a connector IT reviews"))
 	case !res.Changed:
 		fmt.Fprintf(s.out, "unchanged flow '%s' (version %d)\n", res.Flow.Name, res.Flow.Version)
 	case res.Flow.Version == 1:

@@ -1,6 +1,10 @@
 package cli
 
 import (
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -67,5 +71,78 @@ func TestServeConnectorCatalogue(t *testing.T) {
 	r = runCLI(t, "", vars, "catalogue", "set", "nope", "blocked")
 	if r.code != 1 || !strings.Contains(r.stderr, "there is no connector 'nope'") {
 		t.Errorf("an unknown connector: code %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// adminCall sends one request with the server's admin token.
+func adminCall(t *testing.T, data, method, url, body string) {
+	t.Helper()
+	token, err := os.ReadFile(filepath.Join(data, tokenFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(token)))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("%s %s: %d %s", method, url, resp.StatusCode, b)
+	}
+}
+
+// TestServeReviewAndPublish: a builder signed in with the CLI submits a
+// risky flow; it goes live only when IT approves it, owned by the
+// builder.
+func TestServeReviewAndPublish(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	addr, _, stop := startServe(t, data, nil)
+	t.Cleanup(func() { _ = stop() })
+	server := "http://" + addr
+	adminCall(t, data, "POST", server+"/api/v1/users", `{"email":"sam@example.com","name":"Sam","password":"sam's long password"}`)
+	adminCall(t, data, "PUT", server+"/api/v1/workspaces/default/members", `{"email":"sam@example.com","role":"builder"}`)
+	adminCall(t, data, "PUT", server+"/api/v1/review-settings", `{"threshold":10}`)
+	sam := map[string]string{"BISTRO_URL": server, "BISTRO_CONFIG": t.TempDir()}
+	if r := runCLI(t, "sam's long password\n", sam, "login", "--email", "sam@example.com"); r.code != 0 {
+		t.Fatalf("login: %s", r.stderr)
+	}
+	file := writeFile(t, "leads.yaml", leadsFlow)
+	r := runCLI(t, "", sam, "flow", "apply", file)
+	if r.code != 0 || !strings.Contains(r.stdout, "submitted flow 'Post leads' for review (risk 15: calls 1 web address(es) outside Bistro)") {
+		t.Fatalf("apply as a builder: code %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCLI(t, "", sam, "flow", "list"); strings.Contains(r.stdout, "Post leads") {
+		t.Fatalf("the flow is live before review:\n%s", r.stdout)
+	}
+	admin := map[string]string{"BISTRO_URL": server, "BISTRO_DATA": data}
+	r = runCLI(t, "", admin, "reviews", "list")
+	fields := strings.Fields(strings.Split(r.stdout, "\n")[1])
+	if r.code != 0 || len(fields) < 4 || fields[2] != "Post" {
+		t.Fatalf("reviews list:\n%s%s", r.stdout, r.stderr)
+	}
+	r = runCLI(t, "", admin, "reviews", "approve", fields[0], "--comment", "fine")
+	if r.code != 0 || !strings.Contains(r.stdout, "Published the flow 'Post leads' in workspace 'default' as version 1") {
+		t.Fatalf("approve: code %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, "", sam, "flow", "show", "Post leads")
+	if r.code != 0 {
+		t.Fatalf("the published flow: %s", r.stderr)
+	}
+	c, err := (&remote{server: server}).client(env{lookup: func(n string) (string, bool) { v, ok := sam[n]; return v, ok }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := c.GetFlow(t.Context(), "Post leads")
+	if err != nil || f.Owner == "" {
+		t.Fatalf("the flow's owner: %+v, %v", f, err)
+	}
+	me, _ := c.Me(t.Context())
+	if f.Owner != me.User.ID {
+		t.Errorf("the flow is owned by %s, not the builder %s", f.Owner, me.User.ID)
 	}
 }

@@ -79,7 +79,7 @@ of steps that records stream through. Flows are YAML or JSON documents.`,
 	root.SetErr(s.err)
 	root.AddCommand(newValidate(s), newRun(s), newServe(s), newSchema(s), newVersion(s), newFlowCmd(s), newRunsCmd(s), newConnectorsCmd(s), newDeadLettersCmd(s),
 		newConnectionCmd(s), newSecretsCmd(s), newAuditCmd(s), newAdminCmd(s), newLoginCmd(s), newLogoutCmd(s),
-		newCatalogueCmd(s))
+		newCatalogueCmd(s), newReviewsCmd(s))
 	return root
 }
 

@@ -47,3 +47,24 @@ func (c *Client) Notifications(ctx context.Context) (api.NotificationList, error
 	var out api.NotificationList
 	return out, c.do(ctx, http.MethodGet, "/api/v1/notifications", nil, &out)
 }
+
+// ListReviews lists changes submitted for review, newest first; status ""
+// for every status.
+func (c *Client) ListReviews(ctx context.Context, status string) ([]api.Review, error) {
+	var out api.ReviewList
+	path := "/api/v1/reviews"
+	if status != "" {
+		path += "?status=" + url.QueryEscape(status)
+	}
+	return out.Reviews, c.do(ctx, http.MethodGet, path, nil, &out)
+}
+
+// AnswerReview approves a submitted change, or asks for changes.
+func (c *Client) AnswerReview(ctx context.Context, id string, approve bool, comment string) (api.Review, error) {
+	var out api.Review
+	verb := "/request-changes"
+	if approve {
+		verb = "/approve"
+	}
+	return out, c.do(ctx, http.MethodPost, "/api/v1/reviews/"+url.PathEscape(id)+verb, api.ReviewAnswer{Comment: comment}, &out)
+}

@@ -129,7 +129,9 @@ func (it *Item) describe(f *flow.Flow, cat Catalogue) {
 			}
 			if !slices.Contains(it.Destinations, dest) {
 				it.Destinations = append(it.Destinations, dest)
-				hosts++
+				if dest != "computed at run time" {
+					hosts++
+				}
 			}
 		case st.Action != "" && slices.Contains(sending, connectorOf(st.Action)):
 			dest := connectorOf(st.Action)

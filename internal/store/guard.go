@@ -40,6 +40,33 @@ type Notification struct {
 	ReadAt    time.Time // zero while unread
 }
 
+// Review states.
+const (
+	ReviewSubmitted        = "submitted"
+	ReviewApproved         = "approved"
+	ReviewChangesRequested = "changes_requested"
+)
+
+// Review is a change to a flow waiting for a platform admin: the document
+// as submitted, why it needs review, and the answer.
+type Review struct {
+	ID          string
+	Workspace   string
+	Flow        string // the flow's name, from the document
+	File        string
+	Document    []byte
+	BaseVersion int    // the flow's version when it was submitted (0: new)
+	Risk        int    // 0 to 100
+	Reasons     string // why it needs review, "; " between reasons
+	Status      string // ReviewSubmitted, ReviewApproved or ReviewChangesRequested
+	SubmittedBy string // user id
+	Comment     string // the reviewer's
+	ReviewedBy  string
+	Version     int // the version it became, once approved
+	CreatedAt   time.Time
+	ReviewedAt  time.Time
+}
+
 // GuardStore keeps what the guardrails need beyond settings: connector
 // requests and the notifications they and other guardrails send.
 type GuardStore interface {
@@ -73,6 +100,18 @@ type GuardStore interface {
 	// SetFlowOwner hands a flow to another person (an orphaned flow's new
 	// owner); ErrNotFound when there is no such flow.
 	SetFlowOwner(ctx context.Context, flowID, owner string) error
+
+	// CreateReview stores a submitted change.
+	CreateReview(ctx context.Context, r Review) error
+	// GetReview finds a review by id.
+	GetReview(ctx context.Context, id string) (Review, error)
+	// ListReviews lists a workspace's reviews ("" for every workspace),
+	// newest first; status "" for every status.
+	ListReviews(ctx context.Context, workspace, status string) ([]Review, error)
+	// FinishReview records the answer to a submitted review (status,
+	// comment, reviewer, the version it became) and returns it as stored;
+	// ErrConflict when it was answered already.
+	FinishReview(ctx context.Context, r Review) (Review, error)
 }
 
 // FlowRunStats are a flow's recent runs, counted.

@@ -183,3 +183,80 @@ func (s *Store) SetFlowOwner(ctx context.Context, flowID, owner string) error {
 	}
 	return nil
 }
+
+const reviewColumns = `id, workspace, flow, file, document, base_version, risk, reasons, status, submitted_by, comment, reviewed_by, version, created_at, reviewed_at`
+
+// CreateReview stores a submitted change.
+func (s *Store) CreateReview(ctx context.Context, r store.Review) error {
+	_, err := s.write.ExecContext(ctx, `INSERT INTO reviews (`+reviewColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', 0, ?, NULL)`,
+		r.ID, r.Workspace, r.Flow, r.File, string(r.Document), r.BaseVersion, r.Risk, r.Reasons, store.ReviewSubmitted,
+		r.SubmittedBy, timeValue(nowOr(r.CreatedAt)))
+	if err := uniqueErr(err); err != nil {
+		return fmt.Errorf("create review: %w", err)
+	}
+	return nil
+}
+
+func scanReview(row rowScanner) (store.Review, error) {
+	var r store.Review
+	var doc string
+	var created, reviewed sql.NullInt64
+	err := row.Scan(&r.ID, &r.Workspace, &r.Flow, &r.File, &doc, &r.BaseVersion, &r.Risk, &r.Reasons, &r.Status,
+		&r.SubmittedBy, &r.Comment, &r.ReviewedBy, &r.Version, &created, &reviewed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, store.ErrNotFound
+	}
+	r.Document, r.CreatedAt, r.ReviewedAt = []byte(doc), timeOf(created), timeOf(reviewed)
+	return r, err
+}
+
+// GetReview finds a review by id.
+func (s *Store) GetReview(ctx context.Context, id string) (store.Review, error) {
+	return getReview(ctx, s.read, id)
+}
+
+func getReview(ctx context.Context, q querier, id string) (store.Review, error) {
+	r, err := scanReview(q.QueryRowContext(ctx, `SELECT `+reviewColumns+` FROM reviews WHERE id = ?`, id))
+	if err != nil {
+		return r, fmt.Errorf("review %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// ListReviews lists reviews, newest first.
+func (s *Store) ListReviews(ctx context.Context, workspace, status string) ([]store.Review, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+reviewColumns+` FROM reviews
+		WHERE (? = '' OR workspace = ?) AND (? = '' OR status = ?) ORDER BY created_at DESC, id DESC`,
+		workspace, workspace, status, status)
+	if err != nil {
+		return nil, fmt.Errorf("list reviews: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Review
+	for rows.Next() {
+		r, err := scanReview(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list reviews: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// FinishReview records the answer to a submitted review.
+func (s *Store) FinishReview(ctx context.Context, r store.Review) (store.Review, error) {
+	res, err := s.write.ExecContext(ctx, `UPDATE reviews SET status = ?, comment = ?, reviewed_by = ?, version = ?, reviewed_at = ?
+		WHERE id = ? AND status = ?`, r.Status, r.Comment, r.ReviewedBy, r.Version, timeValue(nowOr(r.ReviewedAt)), r.ID, store.ReviewSubmitted)
+	if err != nil {
+		return store.Review{}, fmt.Errorf("finish review %s: %w", r.ID, err)
+	}
+	got, err := getReview(ctx, s.write, r.ID)
+	if err != nil {
+		return got, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return got, fmt.Errorf("review %s was answered already: %w", r.ID, store.ErrConflict)
+	}
+	return got, nil
+}

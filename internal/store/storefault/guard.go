@@ -11,7 +11,7 @@ func init() {
 	for _, m := range []string{
 		"PutSetting", "CreateConnectorRequest", "GetConnectorRequest", "ListConnectorRequests",
 		"AnswerConnectorRequest", "AddNotifications", "ListNotifications", "MarkNotificationRead",
-		"FlowRunStats", "SetFlowOwner",
+		"FlowRunStats", "SetFlowOwner", "CreateReview", "GetReview", "ListReviews", "FinishReview",
 	} {
 		methods[m] = true
 	}
@@ -67,4 +67,22 @@ func (w *wrapped) FlowRunStats(ctx context.Context, since time.Time) (map[string
 
 func (w *wrapped) SetFlowOwner(ctx context.Context, flowID, owner string) error {
 	return do0(ctx, w.f, "SetFlowOwner", []any{flowID, owner}, func() error { return w.inner.SetFlowOwner(ctx, flowID, owner) })
+}
+
+func (w *wrapped) CreateReview(ctx context.Context, r store.Review) error {
+	return do0(ctx, w.f, "CreateReview", []any{r}, func() error { return w.inner.CreateReview(ctx, r) })
+}
+
+func (w *wrapped) GetReview(ctx context.Context, id string) (store.Review, error) {
+	return do(ctx, w.f, "GetReview", []any{id}, func() (store.Review, error) { return w.inner.GetReview(ctx, id) })
+}
+
+func (w *wrapped) ListReviews(ctx context.Context, workspace, status string) ([]store.Review, error) {
+	return do(ctx, w.f, "ListReviews", []any{workspace, status}, func() ([]store.Review, error) {
+		return w.inner.ListReviews(ctx, workspace, status)
+	})
+}
+
+func (w *wrapped) FinishReview(ctx context.Context, r store.Review) (store.Review, error) {
+	return do(ctx, w.f, "FinishReview", []any{r}, func() (store.Review, error) { return w.inner.FinishReview(ctx, r) })
 }

@@ -14,6 +14,7 @@ func addGuardTests(tests map[string]func(t *testing.T, s store.Store)) {
 	tests["Notifications"] = testNotifications
 	tests["FlowRunStats"] = testFlowRunStats
 	tests["SetFlowOwner"] = testSetFlowOwner
+	tests["Reviews"] = testReviews
 }
 
 func testSettingPut(t *testing.T, s store.Store) {
@@ -164,5 +165,46 @@ func testSetFlowOwner(t *testing.T, s store.Store) {
 	}
 	if err := s.SetFlowOwner(t.Context(), "nope", "u-new"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("a missing flow: %v", err)
+	}
+}
+
+func testReviews(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	doc := []byte("bistro: 1\nname: Shout\n")
+	for i, r := range []store.Review{
+		{ID: "v1", Workspace: "sales", Flow: "Shout", File: "shout.yaml", Document: doc, BaseVersion: 2, Risk: 65,
+			Reasons: "calls 2 web addresses", SubmittedBy: "u1", CreatedAt: t0},
+		{ID: "v2", Workspace: "hr", Flow: "Welcome", Document: doc, SubmittedBy: "u2", CreatedAt: t0.Add(time.Minute)},
+	} {
+		if err := s.CreateReview(ctx, r); err != nil {
+			t.Fatalf("review %d: %v", i, err)
+		}
+	}
+	got, err := s.GetReview(ctx, "v1")
+	if err != nil || got.Status != store.ReviewSubmitted || string(got.Document) != string(doc) || got.BaseVersion != 2 ||
+		got.Risk != 65 || got.Reasons != "calls 2 web addresses" || got.File != "shout.yaml" || !got.CreatedAt.Equal(t0) {
+		t.Errorf("v1: %+v, %v", got, err)
+	}
+	if all, err := s.ListReviews(ctx, "", ""); err != nil || len(all) != 2 || all[0].ID != "v2" {
+		t.Errorf("all reviews: %+v, %v", all, err)
+	}
+	if sales, _ := s.ListReviews(ctx, "sales", store.ReviewSubmitted); len(sales) != 1 || sales[0].ID != "v1" {
+		t.Errorf("sales' submitted reviews: %+v", sales)
+	}
+	at := t0.Add(time.Hour)
+	done, err := s.FinishReview(ctx, store.Review{ID: "v1", Status: store.ReviewApproved, Comment: "ok", ReviewedBy: "it", Version: 3, ReviewedAt: at})
+	if err != nil || done.Status != store.ReviewApproved || done.Version != 3 || done.ReviewedBy != "it" || !done.ReviewedAt.Equal(at) {
+		t.Errorf("approved: %+v, %v", done, err)
+	}
+	again, err := s.FinishReview(ctx, store.Review{ID: "v1", Status: store.ReviewChangesRequested, ReviewedBy: "it2"})
+	if !errors.Is(err, store.ErrConflict) || again.Status != store.ReviewApproved {
+		t.Errorf("a second answer: %+v, %v", again, err)
+	}
+	if sub, _ := s.ListReviews(ctx, "sales", store.ReviewSubmitted); len(sub) != 0 {
+		t.Errorf("still submitted: %+v", sub)
+	}
+	if _, err := s.GetReview(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a missing review: %v", err)
 	}
 }
