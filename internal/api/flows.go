@@ -46,7 +46,7 @@ func (s *server) registerFlows(api huma.API) {
 	tags := []string{"Flows"}
 	huma.Register(api, secured(huma.Operation{
 		OperationID: "apply-flow", Method: http.MethodPut, Path: "/api/v1/flows", Tags: tags,
-		Summary:     "Create or update a flow from its document",
+		Summary: "Create or update a flow from its document",
 		Description: "Validates the document and saves it as a new version when it differs from the latest one. An invalid document is not saved: the answer (422) lists every problem with its location. " +
 			"A builder's change whose risk reaches IT's threshold, or that uses a connector IT reviews, is not saved either: it waits for review, and the answer is 202 with the review.",
 		Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
