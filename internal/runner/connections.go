@@ -16,6 +16,7 @@ import (
 	"github.com/bistro-dev/bistro/connector"
 	"github.com/bistro-dev/bistro/internal/api"
 	"github.com/bistro-dev/bistro/internal/connpool"
+	"github.com/bistro-dev/bistro/internal/engine"
 	"github.com/bistro-dev/bistro/internal/flow"
 	"github.com/bistro-dev/bistro/internal/store"
 )
@@ -24,31 +25,55 @@ import (
 const TestTimeout = 20 * time.Second
 
 // wireConnections gives action steps the connections kept in the store,
-// unless the configuration brings its own.
+// a pool per workspace, unless the configuration brings its own.
 func (r *Runner) wireConnections() {
 	if r.cfg.ConnEnv.Logger == nil {
 		r.cfg.ConnEnv.Logger = r.log
 	}
-	if r.cfg.Engine.Connections == nil {
-		r.cfg.Engine.Connections = r.newPool(store.DefaultWorkspace)
+	r.ownPools = r.cfg.Engine.Connections == nil
+	r.pools = map[string]*connpool.Pool{}
+}
+
+// connections are the connections flows of the workspace use: the
+// workspace's pool, so a flow never reaches another workspace's.
+func (r *Runner) connections(workspace string) engine.Connections {
+	if !r.ownPools {
+		return r.cfg.Engine.Connections
 	}
+	r.poolMu.Lock()
+	defer r.poolMu.Unlock()
+	p, ok := r.pools[workspace]
+	if !ok {
+		p = r.newPool(workspace)
+		r.pools[workspace] = p
+	}
+	return p
 }
 
 func (r *Runner) newPool(workspace string) *connpool.Pool {
 	return &connpool.Pool{Find: r.cfg.Connectors, Source: r.connectionSource(workspace), Env: r.cfg.ConnEnv}
 }
 
-// forgetConnection closes the open connection of the name so that the
-// next step opens it with its current settings.
-func (r *Runner) forgetConnection(name string) {
-	if p, ok := r.cfg.Engine.Connections.(*connpool.Pool); ok {
+// forgetConnection closes the workspace's open connection of the name so
+// that the next step opens it with its current settings.
+func (r *Runner) forgetConnection(workspace, name string) {
+	if p, ok := r.connections(workspace).(*connpool.Pool); ok {
 		p.Forget(name)
 	}
 }
 
 func (r *Runner) closeConnections() {
-	if c, ok := r.cfg.Engine.Connections.(io.Closer); ok {
-		_ = c.Close()
+	if !r.ownPools {
+		if c, ok := r.cfg.Engine.Connections.(io.Closer); ok {
+			_ = c.Close()
+		}
+		return
+	}
+	r.poolMu.Lock()
+	defer r.poolMu.Unlock()
+	for ws, p := range r.pools {
+		_ = p.Close()
+		delete(r.pools, ws)
 	}
 }
 
@@ -151,7 +176,7 @@ func (r *Runner) saveConnection(ctx context.Context, workspace, name string, in 
 	}
 	r.auditConnectionSaved(ctx, old, put, c)
 	if exists {
-		r.forgetConnection(name)
+		r.forgetConnection(workspace, name)
 	}
 	return r.connectionView(c), !exists, nil
 }
@@ -261,7 +286,7 @@ func (r *Runner) DeleteConnection(ctx context.Context, workspace, name string) e
 		return err
 	}
 	r.auditConnectionDeleted(ctx, old)
-	r.forgetConnection(name)
+	r.forgetConnection(workspace, name)
 	return nil
 }
 

@@ -530,3 +530,36 @@ func TestConnectionsWithoutKeyring(t *testing.T) {
 		t.Errorf("a connection that was not saved: %v", err)
 	}
 }
+
+// TestConnectionsStayInTheirWorkspace: two workspaces each have a
+// connection "db"; each workspace's flow reaches its own, and a change in
+// one does not touch the other's open connection.
+func TestConnectionsStayInTheirWorkspace(t *testing.T) {
+	t.Parallel()
+	f := setup(t, openSQLite(t), withVault(newKeyring(t, "k1")))
+	ctx := context.Background()
+	if err := f.store.CreateWorkspace(ctx, store.Workspace{ID: "sales", Name: "Sales"}); err != nil {
+		t.Fatal(err)
+	}
+	f.create("db", vaultSettings(listenPort(t), password()))
+	sales := vaultSettings(listenPort(t), password())
+	sales.Config["host"] = "localhost"
+	if _, err := f.CreateConnection(ctx, "sales", "db", sales, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	f.apply(fmt.Sprintf(vaultFlow, "echo", "echo", "db"))
+	if _, _, err := f.ApplyFlow(ctx, "sales", "", []byte(fmt.Sprintf(vaultFlow, "echo", "echo", "db")), "tester"); err != nil {
+		t.Fatal(err)
+	}
+	f.start()
+	if run := f.runFlow("echo"); !sameJSON(run.Output, `[{"host":"127.0.0.1","token":null}]`) {
+		t.Errorf("the default workspace's run: %s %s", run.Status, run.Output)
+	}
+	run, err := f.StartRun(ctx, "sales", "echo", nil, 20*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run = f.waitFinal(run.ID); !sameJSON(run.Output, `[{"host":"localhost","token":null}]`) {
+		t.Errorf("the sales workspace's run reached another connection: %s %s %s", run.Status, run.Output, run.Error)
+	}
+}

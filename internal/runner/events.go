@@ -75,7 +75,7 @@ func (r *Runner) runEvents(ctx context.Context) error {
 	r.events.ctx = ctx
 	r.events.mu.Unlock()
 	defer r.stopEvents()
-	flows, err := r.store.ListFlows(ctx, store.DefaultWorkspace)
+	flows, err := r.allFlows(ctx)
 	if err != nil {
 		return err
 	}
@@ -155,7 +155,7 @@ func (r *Runner) listenOnce(ctx context.Context, f store.Flow) error {
 	if err != nil {
 		return err
 	}
-	pool := r.cfg.Engine.Connections
+	pool := r.connections(f.Workspace)
 	if pool == nil {
 		return errors.New("no connections are set up on this server")
 	}

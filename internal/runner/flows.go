@@ -160,3 +160,21 @@ func ownerOf(ctx context.Context) string {
 	}
 	return ""
 }
+
+// allFlows lists the flows of every workspace, for what runs on its own
+// (schedules, event listeners).
+func (r *Runner) allFlows(ctx context.Context) ([]store.Flow, error) {
+	wss, err := r.store.ListWorkspaces(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.Flow
+	for _, w := range wss {
+		fs, err := r.store.ListFlows(ctx, w.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fs...)
+	}
+	return out, nil
+}

@@ -86,6 +86,7 @@ func (r *Runner) compiledVersion(ctx context.Context, f store.Flow, version int)
 	}
 	opts := r.cfg.Engine
 	opts.Flows = &flowLoader{r: r, workspace: f.Workspace}
+	opts.Connections = r.connections(f.Workspace)
 	plan, err := engine.Compile(doc, opts)
 	if err != nil {
 		return nil, &planError{err}

@@ -30,6 +30,7 @@ import (
 	"github.com/bistro-dev/bistro/internal/api"
 	"github.com/bistro-dev/bistro/internal/clock"
 	"github.com/bistro-dev/bistro/internal/connectors"
+	"github.com/bistro-dev/bistro/internal/connpool"
 	"github.com/bistro-dev/bistro/internal/engine"
 	"github.com/bistro-dev/bistro/internal/redact"
 	"github.com/bistro-dev/bistro/internal/schedule"
@@ -126,6 +127,11 @@ type Runner struct {
 	mu       sync.Mutex
 	inflight map[string]context.CancelCauseFunc // run id → cancels its execution on this node
 	perFlow  map[string]int                     // flow id → runs in flight on this node
+	perWS    map[string]int                     // workspace → runs in flight on this node
+
+	poolMu   sync.Mutex
+	pools    map[string]*connpool.Pool // workspace → its connections, when the runner keeps them
+	ownPools bool
 	waiters  map[string][]chan struct{}         // run id → closed when this node finishes it
 }
 
@@ -146,6 +152,7 @@ func New(cfg Config) (*Runner, error) {
 		keep:     *cfg.KeepSuccessData,
 		inflight: map[string]context.CancelCauseFunc{},
 		perFlow:  map[string]int{},
+		perWS:    map[string]int{},
 		waiters:  map[string][]chan struct{}{},
 	}
 	r.writer = newWriter(cfg.Store, r.log)

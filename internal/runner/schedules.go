@@ -81,7 +81,7 @@ func (r *Runner) fireSchedule(ctx context.Context, flowID string, tick time.Time
 // runSchedules loads the enabled schedule flows and fires their ticks
 // until ctx is done.
 func (r *Runner) runSchedules(ctx context.Context) error {
-	flows, err := r.store.ListFlows(ctx, store.DefaultWorkspace)
+	flows, err := r.allFlows(ctx)
 	if err != nil {
 		return err
 	}

@@ -116,10 +116,10 @@ func (r *Runner) lookupWebhook(ctx context.Context, webhookID string) (store.Flo
 	return f, err
 }
 
-// scanWebhook is the lookup for stores without FlowByWebhookID: the
-// default workspace's flows, one by one.
+// scanWebhook is the lookup for stores without FlowByWebhookID: every
+// workspace's flows, one by one.
 func (r *Runner) scanWebhook(ctx context.Context, webhookID string) (store.Flow, error) {
-	flows, err := r.store.ListFlows(ctx, store.DefaultWorkspace)
+	flows, err := r.allFlows(ctx)
 	if err != nil {
 		return store.Flow{}, err
 	}
