@@ -132,7 +132,7 @@ type Runner struct {
 	poolMu   sync.Mutex
 	pools    map[string]*connpool.Pool // workspace → its connections, when the runner keeps them
 	ownPools bool
-	waiters  map[string][]chan struct{}         // run id → closed when this node finishes it
+	waiters  map[string][]chan struct{} // run id → closed when this node finishes it
 }
 
 var _ api.Backend = (*Runner)(nil)
