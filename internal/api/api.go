@@ -130,6 +130,7 @@ func (s *server) register(api huma.API) {
 	s.registerGuard(api)
 	s.registerInventory(api)
 	s.registerReviews(api)
+	s.registerQuotas(api)
 	s.registerWorkspaces(api)
 	registerHookDoc(api)
 }

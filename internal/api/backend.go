@@ -72,6 +72,15 @@ func (e *ApplyError) Error() string { return e.Diagnostics.Error() }
 // errors.Is and says how long to wait.
 var ErrBusy = errors.New("the server is busy")
 
+// QuotaError is work refused because the workspace used up a quota IT
+// set (429 with Retry-After): the message says which and until when.
+type QuotaError struct {
+	Message    string
+	RetryAfter time.Duration
+}
+
+func (e *QuotaError) Error() string { return e.Message }
+
 // BusyError is ErrBusy with the wait to suggest to the caller.
 type BusyError struct{ RetryAfter time.Duration }
 

@@ -279,3 +279,50 @@ func (s *server) accessOf(ctx context.Context, workspace string) func(id string)
 	}
 	return func(id string) string { return c.Status(workspace, id) }
 }
+
+// Quota is what a workspace may use; 0 is no limit.
+type Quota struct {
+	RunsPerDay     int `json:"runs_per_day,omitempty" minimum:"0" doc:"Runs started per UTC day; more are refused (429) until midnight UTC"`
+	ConcurrentRuns int `json:"concurrent_runs,omitempty" minimum:"0" doc:"Runs executing at once, per server; more wait in the queue"`
+}
+
+// QuotaList is every workspace's quota.
+type QuotaList struct {
+	Quotas map[string]Quota `json:"quotas" doc:"By workspace; a workspace not listed has no limits"`
+}
+
+func (s *server) registerQuotas(api huma.API) {
+	tags := []string{"Guardrails"}
+	huma.Register(api, secured(huma.Operation{OperationID: "list-quotas", Method: http.MethodGet, Path: "/api/v1/quotas", Tags: tags,
+		Summary: "List the workspaces' quotas"}), s.listQuotas)
+	huma.Register(api, secured(huma.Operation{OperationID: "set-quota", Method: http.MethodPut, Path: "/api/v1/workspaces/{workspace}/quota", Tags: tags,
+		Summary: "Set a workspace's quota: runs a day and runs at once (0 for no limit)", Errors: []int{http.StatusNotFound}}), s.setQuota)
+}
+
+func (s *server) listQuotas(ctx context.Context, _ *struct{}) (*struct{ Body QuotaList }, error) {
+	if s.guard == nil {
+		return nil, s.guardOff()
+	}
+	qs, err := s.guard.Quotas(ctx)
+	if err != nil {
+		return nil, s.guardFail(ctx, err)
+	}
+	out := QuotaList{Quotas: map[string]Quota{}}
+	for ws, q := range qs {
+		out.Quotas[ws] = Quota{RunsPerDay: q.RunsPerDay, ConcurrentRuns: q.ConcurrentRuns}
+	}
+	return &struct{ Body QuotaList }{out}, nil
+}
+
+func (s *server) setQuota(ctx context.Context, in *struct {
+	Workspace string `path:"workspace" maxLength:"40"`
+	Body      Quota
+}) (*struct{ Body Quota }, error) {
+	if s.guard == nil {
+		return nil, s.guardOff()
+	}
+	if err := s.guard.SetQuota(ctx, in.Workspace, guard.Quota{RunsPerDay: in.Body.RunsPerDay, ConcurrentRuns: in.Body.ConcurrentRuns}); err != nil {
+		return nil, s.guardFail(ctx, err)
+	}
+	return &struct{ Body Quota }{in.Body}, nil
+}

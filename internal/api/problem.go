@@ -142,7 +142,12 @@ func (s *server) fail(ctx context.Context, err error, notFound string) error {
 	var apply *ApplyError
 	var busy *BusyError
 	var refused *guard.Error
+	var quota *QuotaError
 	switch {
+	case errors.As(err, &quota):
+		p := newProblem(http.StatusTooManyRequests, "quota", quota.Message)
+		p.GetHeaders().Set("Retry-After", retryAfterSeconds(quota.RetryAfter))
+		return p
 	case errors.As(err, &apply):
 		return invalidFlow(apply.Diagnostics)
 	case errors.As(err, &refused):

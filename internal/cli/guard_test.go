@@ -146,3 +146,43 @@ func TestServeReviewAndPublish(t *testing.T) {
 		t.Errorf("the flow is owned by %s, not the builder %s", f.Owner, me.User.ID)
 	}
 }
+
+// TestServeRunsPerDayQuota: a workspace over its quota gets 429 with the
+// reason and Retry-After; its owner is told.
+func TestServeRunsPerDayQuota(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	addr, _, stop := startServe(t, data, nil)
+	t.Cleanup(func() { _ = stop() })
+	server := "http://" + addr
+	vars := map[string]string{"BISTRO_URL": server, "BISTRO_DATA": data}
+	if r := runCLI(t, "", vars, "flow", "apply", "../../examples/lead-cleanup.yaml"); r.code != 0 {
+		t.Fatalf("apply: %s%s", r.stdout, r.stderr)
+	}
+	adminCall(t, data, "PUT", server+"/api/v1/workspaces/default/quota", `{"runs_per_day":2}`)
+	r := runCLI(t, "", vars, "flow", "show", "Clean a web-form lead")
+	hook := strings.TrimSpace(r.stderr[strings.Index(r.stderr, "http://"):])
+	post := func() *http.Response {
+		resp, err := http.Post(hook, "application/json", strings.NewReader(`{"email":"ann@example.com","name":"ann"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	for i := range 2 {
+		if resp := post(); resp.StatusCode != http.StatusCreated {
+			t.Fatalf("call %d: %d", i+1, resp.StatusCode)
+		}
+	}
+	resp := post()
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" ||
+		!strings.Contains(string(body), "workspace 'default' has started its 2 runs for today, its quota") {
+		t.Errorf("the third call: %d %v %s", resp.StatusCode, resp.Header, body)
+	}
+	r = runCLI(t, "", vars, "flow", "run", "Clean a web-form lead", "--input", `{"email":"bo@example.com"}`)
+	if r.code != 1 || !strings.Contains(r.stderr, "its quota") {
+		t.Errorf("a manual run over quota: code %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}

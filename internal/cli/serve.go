@@ -176,7 +176,12 @@ func serve(ctx context.Context, s env, f serveFlags) error {
 	guards := guard.New(guard.Config{Store: st, Audit: audit.Log{Store: st, Chain: chain}, Logger: logger,
 		Known: func(id string) bool { _, ok := connectors.Lookup(id); return ok },
 		Pause: func(ctx context.Context, ws, name string) error { return r.SetFlowEnabled(ctx, ws, name, false) }})
+	quota := func(ctx context.Context, ws string) (int, int) {
+		q := guards.Quota(ctx, ws)
+		return q.RunsPerDay, q.ConcurrentRuns
+	}
 	r, err = runner.New(runner.Config{Store: st, Engine: eng, AllowedEnv: f.allowEnv, Logger: logger, Allowed: guards.Allowed,
+		Quota: quota, OverQuota: guards.OverQuota,
 		MaxQueued: f.maxQueued, Workers: f.workers, DrainTimeout: f.drain, Registry: reg, Redact: secrets,
 		Keyring: keys, ConnEnv: cenv})
 	if err != nil {

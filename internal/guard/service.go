@@ -45,6 +45,10 @@ type Service struct {
 	mu     sync.Mutex
 	cat    Catalogue
 	loaded time.Time
+
+	quotas   map[string]Quota
+	quotasAt time.Time
+	told     map[string]string // workspace and message → the day its owners were told
 }
 
 // New returns the guardrails service.

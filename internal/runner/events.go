@@ -252,6 +252,21 @@ func (r *Runner) queueEvent(ctx context.Context, f store.Flow, d eventData, inpu
 			return err
 		}
 	}
+	// A workspace over its daily quota leaves new messages in their
+	// source until the quota allows them.
+	for parent == "" {
+		err := r.admit(ctx, f.Workspace)
+		var q *api.QuotaError
+		if !errors.As(err, &q) {
+			if err != nil {
+				return err
+			}
+			break
+		}
+		if err := r.clock.Sleep(ctx, min(q.RetryAfter, 5*time.Minute)); err != nil {
+			return err
+		}
+	}
 	data, _ := json.Marshal(d)
 	_, err := r.queue(ctx, store.NewRun{
 		ID: newID(), Workspace: f.Workspace, FlowID: f.ID, FlowVersion: f.Version,

@@ -48,10 +48,10 @@ func (r *Runner) handle(ctx context.Context, runID string) error {
 	if wait := r.eventWait(run); wait > 0 {
 		return &store.SnoozeError{After: wait}
 	}
-	if !r.acquire(f.ID, c.doc.Flow.Concurrency) {
+	if !r.acquire(f, c.doc.Flow.Concurrency, r.concurrentLimit(ctx, f.Workspace)) {
 		return &store.SnoozeError{After: snoozeFor}
 	}
-	defer r.release(f.ID)
+	defer r.release(f)
 	return r.runQueued(ctx, run, c)
 }
 
@@ -232,22 +232,26 @@ func (r *Runner) afterFailure(ctx context.Context, run store.Run, c *compiled, o
 	return errors.Join(r.startErrorFlow(ctx, run, c, o), r.eventFailed(ctx, run, c, o.message))
 }
 
-// acquire takes one of the flow's concurrency slots on this node; limit 0
-// is no limit.
-func (r *Runner) acquire(flowID string, limit int) bool {
+// acquire takes a slot of the flow's and of the workspace's concurrency on
+// this node; a limit of 0 is no limit.
+func (r *Runner) acquire(f store.Flow, flowLimit, workspaceLimit int) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if limit > 0 && r.perFlow[flowID] >= limit {
+	if flowLimit > 0 && r.perFlow[f.ID] >= flowLimit || workspaceLimit > 0 && r.perWS[f.Workspace] >= workspaceLimit {
 		return false
 	}
-	r.perFlow[flowID]++
+	r.perFlow[f.ID]++
+	r.perWS[f.Workspace]++
 	return true
 }
 
-func (r *Runner) release(flowID string) {
+func (r *Runner) release(f store.Flow) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.perFlow[flowID]--; r.perFlow[flowID] <= 0 {
-		delete(r.perFlow, flowID)
+	if r.perFlow[f.ID]--; r.perFlow[f.ID] <= 0 {
+		delete(r.perFlow, f.ID)
+	}
+	if r.perWS[f.Workspace]--; r.perWS[f.Workspace] <= 0 {
+		delete(r.perWS, f.Workspace)
 	}
 }

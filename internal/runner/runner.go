@@ -56,6 +56,12 @@ type Config struct {
 	// their specs, and connections opened with them. Default
 	// internal/connectors.Find.
 	Connectors func(name string) (connector.Connector, bool)
+	// Quota says what a workspace may use: runs started per UTC day, and
+	// runs executing at once on this node; 0 is no limit. Nil: no quotas.
+	Quota func(ctx context.Context, workspace string) (runsPerDay, concurrent int)
+	// OverQuota is told when a workspace reaches a quota, with the reason
+	// in plain words (to tell its owners). Nil: nobody is told.
+	OverQuota func(ctx context.Context, workspace, message string)
 	// Allowed says whether flows of a workspace may use a connector (IT's
 	// catalogue): an error says why not. It is asked when a flow is saved
 	// or enabled and before every run. Nil allows every connector.
@@ -128,6 +134,7 @@ type Runner struct {
 	inflight map[string]context.CancelCauseFunc // run id → cancels its execution on this node
 	perFlow  map[string]int                     // flow id → runs in flight on this node
 	perWS    map[string]int                     // workspace → runs in flight on this node
+	daily    dailyCount
 
 	poolMu   sync.Mutex
 	pools    map[string]*connpool.Pool // workspace → its connections, when the runner keeps them

@@ -37,6 +37,9 @@ func (r *Runner) StartRun(ctx context.Context, workspace, name string, input jso
 	if err != nil {
 		return store.Run{}, &InputError{Err: err}
 	}
+	if err := r.admit(ctx, f.Workspace); err != nil {
+		return store.Run{}, err
+	}
 	id, err := r.queue(ctx, store.NewRun{
 		ID: newID(), Workspace: f.Workspace, FlowID: f.ID, FlowVersion: f.Version,
 		Trigger: "manual", TriggerData: trig, Input: recs,

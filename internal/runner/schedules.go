@@ -6,6 +6,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/bistro-dev/bistro/internal/api"
 	"github.com/bistro-dev/bistro/internal/schedule"
 	"github.com/bistro-dev/bistro/internal/store"
 )
@@ -67,6 +68,14 @@ func (r *Runner) fireSchedule(ctx context.Context, flowID string, tick time.Time
 		return nil
 	}
 	if err != nil {
+		return err
+	}
+	if err := r.admit(ctx, f.Workspace); err != nil {
+		var q *api.QuotaError
+		if errors.As(err, &q) {
+			r.log.Warn("a scheduled run was not started", "flow", f.Name, "workspace", f.Workspace, "reason", q.Message)
+			return nil // the tick is skipped, like a tick missed while down
+		}
 		return err
 	}
 	data, _ := json.Marshal(map[string]any{"scheduled_at": tick.UTC().Format(time.RFC3339)})

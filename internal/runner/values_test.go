@@ -83,14 +83,14 @@ func TestConcurrencySnoozes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !f.acquire(fl.ID, 1) {
+			if !f.acquire(fl, 1, 0) {
 				t.Fatal("the first slot was refused")
 			}
 			var se *store.SnoozeError
 			if err := f.handle(ctx, run.ID); !errors.As(err, &se) || se.After <= 0 {
 				t.Fatalf("handle with the flow at its concurrency = %v; want a snooze", err)
 			}
-			f.release(fl.ID)
+			f.release(fl)
 			if err := f.handle(ctx, run.ID); err != nil {
 				t.Fatal(err)
 			}

@@ -80,6 +80,9 @@ func (r *Runner) Webhook(ctx context.Context, webhookID string, req *webhook.Req
 	if err != nil {
 		return api.WebhookReply{}, fmt.Errorf("the request could not be stored: %w", err)
 	}
+	if err := r.admit(ctx, f.Workspace); err != nil {
+		return api.WebhookReply{}, err
+	}
 	run := store.NewRun{
 		ID: newID(), Workspace: f.Workspace, FlowID: f.ID, FlowVersion: f.Version,
 		Trigger: "webhook", TriggerData: data, Input: input, DedupeKey: dedupe,

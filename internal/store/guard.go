@@ -97,6 +97,9 @@ type GuardStore interface {
 	// FlowRunStats counts each flow's runs created at or after since, by
 	// flow id, for the inventory. Flows without such runs are absent.
 	FlowRunStats(ctx context.Context, since time.Time) (map[string]FlowRunStats, error)
+	// CountRunsSince counts the workspace's runs created at or after since
+	// (a daily quota's start).
+	CountRunsSince(ctx context.Context, workspace string, since time.Time) (int, error)
 	// SetFlowOwner hands a flow to another person (an orphaned flow's new
 	// owner); ErrNotFound when there is no such flow.
 	SetFlowOwner(ctx context.Context, flowID, owner string) error

@@ -260,3 +260,13 @@ func (s *Store) FinishReview(ctx context.Context, r store.Review) (store.Review,
 	}
 	return got, nil
 }
+
+// CountRunsSince counts the workspace's runs created since.
+func (s *Store) CountRunsSince(ctx context.Context, workspace string, since time.Time) (int, error) {
+	var n int
+	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM runs WHERE workspace = ? AND created_at >= ?`, workspace, timeValue(since)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count the runs of %s: %w", workspace, err)
+	}
+	return n, nil
+}

@@ -11,7 +11,7 @@ func init() {
 	for _, m := range []string{
 		"PutSetting", "CreateConnectorRequest", "GetConnectorRequest", "ListConnectorRequests",
 		"AnswerConnectorRequest", "AddNotifications", "ListNotifications", "MarkNotificationRead",
-		"FlowRunStats", "SetFlowOwner", "CreateReview", "GetReview", "ListReviews", "FinishReview",
+		"FlowRunStats", "SetFlowOwner", "CountRunsSince", "CreateReview", "GetReview", "ListReviews", "FinishReview",
 	} {
 		methods[m] = true
 	}
@@ -85,4 +85,10 @@ func (w *wrapped) ListReviews(ctx context.Context, workspace, status string) ([]
 
 func (w *wrapped) FinishReview(ctx context.Context, r store.Review) (store.Review, error) {
 	return do(ctx, w.f, "FinishReview", []any{r}, func() (store.Review, error) { return w.inner.FinishReview(ctx, r) })
+}
+
+func (w *wrapped) CountRunsSince(ctx context.Context, workspace string, since time.Time) (int, error) {
+	return do(ctx, w.f, "CountRunsSince", []any{workspace, since}, func() (int, error) {
+		return w.inner.CountRunsSince(ctx, workspace, since)
+	})
 }

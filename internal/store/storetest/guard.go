@@ -149,6 +149,12 @@ func testFlowRunStats(t *testing.T, s store.Store) {
 	if st := got[b.ID]; st.Runs != 2 || st.Failed != 0 || !st.LastRunAt.Equal(base.Add(4*time.Minute)) {
 		t.Errorf("b: %+v", st)
 	}
+	if n, err := s.CountRunsSince(t.Context(), store.DefaultWorkspace, base.Add(time.Minute)); err != nil || n != 4 {
+		t.Errorf("runs since the second: %d, %v; want 4", n, err)
+	}
+	if n, err := s.CountRunsSince(t.Context(), "other", base); err != nil || n != 0 {
+		t.Errorf("another workspace's runs: %d, %v", n, err)
+	}
 	later, err := s.FlowRunStats(t.Context(), base.Add(3*time.Minute))
 	if err != nil || len(later) != 1 || later[b.ID].Runs != 2 {
 		t.Errorf("since the fourth run: %+v, %v", later, err)
