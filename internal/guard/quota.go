@@ -17,7 +17,7 @@ const quotaSetting = "guardrails.quotas"
 
 // Quota is what one workspace may use; 0 is no limit.
 type Quota struct {
-	RunsPerDay     int `json:"runs_per_day,omitempty"`     // runs started per UTC day
+	RunsPerDay     int `json:"runs_per_day,omitempty"`    // runs started per UTC day
 	ConcurrentRuns int `json:"concurrent_runs,omitempty"` // runs executing at once, per server
 }
 
