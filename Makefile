@@ -47,7 +47,7 @@ update: ## regenerate golden files and generated docs
 
 .PHONY: bench
 bench: ## benchmarks; figures go to docs/benchmarks.md
-	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./internal/expr ./internal/httpstep
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./internal/expr ./internal/httpstep ./internal/policy
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/engine
 	$(GO) test -run='^$$' -bench=CSVToPostgres -benchtime=1x ./internal/connectors
 	$(GO) test -run='^$$' -bench=BenchmarkEventTrigger -benchtime=5000x ./internal/runner

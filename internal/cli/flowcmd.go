@@ -120,6 +120,7 @@ func newFlowCmd(s env) *cobra.Command {
 				return done(s, c.DeleteFlow(ctx, a[0]), "deleted flow '%s'", a[0])
 			}),
 		newFlowRun(s, r),
+		newFlowCheck(s),
 	)
 	return cmd
 }

@@ -66,17 +66,18 @@ func (s *Schedule) Latest(t time.Time) time.Time {
 
 // MinInterval is the shortest time between two ticks: the interval of an
 // "every" schedule, or the smallest gap between a cron schedule's ticks
-// over a week (a leap of more than a week counts as a week). Guardrails
-// use it to refuse schedules that fire too often.
+// over four years (from the first 20,000 ticks; a schedule with fewer
+// than two ticks in that time answers the four years). Guardrails use it
+// to refuse schedules that fire too often.
 func (s *Schedule) MinInterval() time.Duration {
 	if s.every > 0 {
 		return s.every
 	}
-	const week = 7 * 24 * time.Hour
 	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC) // a Monday of a leap year
-	least := week
-	prev := s.Next(start)
-	for i := 0; i < 20000 && !prev.IsZero() && prev.Sub(start) < week; i++ {
+	window := 4 * 365 * 24 * time.Hour
+	least := window
+	prev := s.Next(start.Add(-time.Second))
+	for i := 0; i < 20000 && !prev.IsZero() && prev.Sub(start) < window; i++ {
 		next := s.Next(prev)
 		if next.IsZero() {
 			break
