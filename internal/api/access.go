@@ -54,6 +54,7 @@ var Access = map[string]Need{
 	"list-users": Admin, "create-user": Admin, "get-user": Admin, "update-user": Admin,
 	"deactivate-user": Admin, "reactivate-user": Admin, "reset-password": Admin,
 	"approve-review": Admin, "request-changes": Admin, "get-review-settings": Admin, "put-review-settings": Admin,
+	"get-policy": Admin, "put-policy": Admin,
 	"list-quotas": Admin, "set-quota": Admin,
 	"get-inventory": Admin, "export-inventory": Admin, "set-flow-owner": Admin,
 	"get-catalogue": Admin, "set-connector-status": Admin, "answer-connector-request": Admin,

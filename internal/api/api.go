@@ -131,6 +131,7 @@ func (s *server) register(api huma.API) {
 	s.registerInventory(api)
 	s.registerReviews(api)
 	s.registerQuotas(api)
+	s.registerPolicy(api)
 	s.registerWorkspaces(api)
 	registerHookDoc(api)
 }

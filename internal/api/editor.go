@@ -160,7 +160,15 @@ func (s *server) validateFlow(ctx context.Context, in *struct {
 	if file == "" {
 		file = "flow.yaml"
 	}
-	_, diags := flow.Load(file, []byte(in.Body.Document), s.flowOptions(ctx, caller(ctx).Workspace))
+	doc, diags := flow.Load(file, []byte(in.Body.Document), s.flowOptions(ctx, caller(ctx).Workspace))
+	if s.guard != nil && !diags.HasErrors() {
+		// The data policy warns while editing; saving refuses.
+		pd, err := s.guard.CheckPolicy(ctx, caller(ctx).Workspace, doc, flow.SeverityWarning, connectors.Lookup)
+		if err != nil {
+			return nil, s.guardFail(ctx, err)
+		}
+		diags = append(diags, pd...)
+	}
 	out := ValidateFlowResult{Problems: []FlowProblem{}}
 	for _, d := range diags {
 		out.Problems = append(out.Problems, problemOut(d))

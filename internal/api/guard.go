@@ -8,6 +8,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/bistro-dev/bistro/internal/connectors"
 	"github.com/bistro-dev/bistro/internal/guard"
 	"github.com/bistro-dev/bistro/internal/store"
 )
@@ -325,4 +326,51 @@ func (s *server) setQuota(ctx context.Context, in *struct {
 		return nil, s.guardFail(ctx, err)
 	}
 	return &struct{ Body Quota }{in.Body}, nil
+}
+
+// DataPolicy is IT's data policy as written (see docs/guardrails.md).
+type DataPolicy struct {
+	Document string `json:"document" maxLength:"1048576" doc:"The policy, YAML or JSON; empty when none was saved (then no data policy applies on the server)"`
+	File     string `json:"file,omitempty" maxLength:"500" doc:"The file it came from, used in error messages"`
+}
+
+// PolicyChanged is the saved policy and the flows it paused.
+type PolicyChanged struct {
+	Paused []PausedFlow `json:"paused" doc:"Enabled flows that break the new policy: paused, their owners told"`
+}
+
+func (s *server) registerPolicy(api huma.API) {
+	tags := []string{"Guardrails"}
+	huma.Register(api, secured(huma.Operation{OperationID: "get-policy", Method: http.MethodGet, Path: "/api/v1/policy", Tags: tags,
+		Summary: "Get the data policy"}), s.getPolicy)
+	huma.Register(api, secured(huma.Operation{OperationID: "put-policy", Method: http.MethodPut, Path: "/api/v1/policy", Tags: tags,
+		Summary:     "Save the data policy; enabled flows that break it are paused",
+		Description: "The policy is checked first: a policy with mistakes is refused (422) with each at its line and column, and nothing changes.",
+		Errors:      []int{http.StatusUnprocessableEntity}}), s.putPolicy)
+}
+
+func (s *server) getPolicy(ctx context.Context, _ *struct{}) (*struct{ Body DataPolicy }, error) {
+	if s.guard == nil {
+		return nil, s.guardOff()
+	}
+	file, doc, err := s.guard.PolicyDocument(ctx)
+	if err != nil {
+		return nil, s.guardFail(ctx, err)
+	}
+	return &struct{ Body DataPolicy }{DataPolicy{Document: doc, File: file}}, nil
+}
+
+func (s *server) putPolicy(ctx context.Context, in *struct{ Body DataPolicy }) (*struct{ Body PolicyChanged }, error) {
+	if s.guard == nil {
+		return nil, s.guardOff()
+	}
+	paused, err := s.guard.SetPolicy(ctx, in.Body.File, in.Body.Document, connectors.Lookup)
+	if err != nil {
+		return nil, s.guardFail(ctx, err)
+	}
+	out := PolicyChanged{Paused: []PausedFlow{}}
+	for _, p := range paused {
+		out.Paused = append(out.Paused, PausedFlow{Workspace: p.Workspace, Flow: p.Flow, Reason: p.Reason})
+	}
+	return &struct{ Body PolicyChanged }{out}, nil
 }

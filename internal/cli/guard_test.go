@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -184,5 +185,50 @@ func TestServeRunsPerDayQuota(t *testing.T) {
 	r = runCLI(t, "", vars, "flow", "run", "Clean a web-form lead", "--input", `{"email":"bo@example.com"}`)
 	if r.code != 1 || !strings.Contains(r.stderr, "its quota") {
 		t.Errorf("a manual run over quota: code %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestServeDataPolicy: a data policy saved on the server pauses the flow
+// that breaks it and tells why; saving the flow again is refused at the
+// step; a policy with a mistake is refused at its line.
+func TestServeDataPolicy(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	addr, _, stop := startServe(t, data, nil)
+	t.Cleanup(func() { _ = stop() })
+	server := "http://" + addr
+	vars := map[string]string{"BISTRO_URL": server, "BISTRO_DATA": data}
+	file := writeFile(t, "leads.yaml", leadsFlow)
+	if r := runCLI(t, "", vars, "flow", "apply", file); r.code != 0 {
+		t.Fatalf("apply: %s%s", r.stdout, r.stderr)
+	}
+	token, _ := os.ReadFile(filepath.Join(data, tokenFile))
+	put := func(doc string) (int, string) {
+		body, _ := json.Marshal(map[string]string{"document": doc, "file": "policy.yaml"})
+		req, _ := http.NewRequest("PUT", server+"/api/v1/policy", strings.NewReader(string(body)))
+		req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(token)))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := put("rules:\n  - id: h\n    name: web only to us\n    hosts:\n      allow: [\"https://x\"]\n"); code != 422 || !strings.Contains(body, "policy.yaml:5:") {
+		t.Errorf("a policy with a mistake: %d %s", code, body)
+	}
+	code, body := put("rules:\n  - id: h\n    name: web only to our hosts\n    hosts:\n      allow: [\"*.internal.example\"]\n")
+	if code != 200 || !strings.Contains(body, `"flow":"Post leads"`) || !strings.Contains(body, "web only to our hosts") {
+		t.Fatalf("save the policy: %d %s", code, body)
+	}
+	if r := runCLI(t, "", vars, "flow", "list"); !strings.Contains(r.stdout, "webhook  no") {
+		t.Errorf("the flow after the policy:\n%s", r.stdout)
+	}
+	changed := writeFile(t, "leads.yaml", strings.Replace(leadsFlow, "lower(", "upper(", 1))
+	r := runCLI(t, "", vars, "flow", "apply", changed)
+	if r.code != 1 || !strings.Contains(r.stdout+r.stderr, "web only to our hosts") || !strings.Contains(r.stdout+r.stderr, "leads.yaml:") {
+		t.Errorf("apply against the policy: code %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }

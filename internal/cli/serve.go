@@ -21,6 +21,7 @@ import (
 	"github.com/bistro-dev/bistro/internal/audit"
 	"github.com/bistro-dev/bistro/internal/auth"
 	"github.com/bistro-dev/bistro/internal/connectors"
+	"github.com/bistro-dev/bistro/internal/flow"
 	"github.com/bistro-dev/bistro/internal/guard"
 	"github.com/bistro-dev/bistro/internal/runner"
 	"github.com/bistro-dev/bistro/internal/secret"
@@ -182,6 +183,9 @@ func serve(ctx context.Context, s env, f serveFlags) error {
 	}
 	r, err = runner.New(runner.Config{Store: st, Engine: eng, AllowedEnv: f.allowEnv, Logger: logger, Allowed: guards.Allowed,
 		Quota: quota, OverQuota: guards.OverQuota,
+		PolicyCheck: func(ctx context.Context, ws string, doc *flow.Document) (flow.Diagnostics, error) {
+			return guards.CheckPolicy(ctx, ws, doc, flow.SeverityError, connectors.Lookup)
+		},
 		MaxQueued: f.maxQueued, Workers: f.workers, DrainTimeout: f.drain, Registry: reg, Redact: secrets,
 		Keyring: keys, ConnEnv: cenv})
 	if err != nil {

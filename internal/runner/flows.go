@@ -27,6 +27,15 @@ func (r *Runner) ApplyFlow(ctx context.Context, workspace, file string, doc []by
 	if diags.HasErrors() || d == nil || d.Flow == nil {
 		return store.Flow{}, false, &api.ApplyError{Diagnostics: diags}
 	}
+	if r.cfg.PolicyCheck != nil {
+		pd, err := r.cfg.PolicyCheck(ctx, workspace, d)
+		if err != nil {
+			return store.Flow{}, false, err
+		}
+		if pd.HasErrors() {
+			return store.Flow{}, false, &api.ApplyError{Diagnostics: pd}
+		}
+	}
 	f, changed, err := r.store.PutFlow(ctx, store.PutFlow{
 		Workspace: workspace, Name: d.Flow.Name, Document: doc,
 		Format: formatOf(file, doc), Trigger: triggerKind(d.Flow), By: by, Owner: ownerOf(ctx),

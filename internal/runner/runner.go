@@ -32,6 +32,7 @@ import (
 	"github.com/bistro-dev/bistro/internal/connectors"
 	"github.com/bistro-dev/bistro/internal/connpool"
 	"github.com/bistro-dev/bistro/internal/engine"
+	"github.com/bistro-dev/bistro/internal/flow"
 	"github.com/bistro-dev/bistro/internal/redact"
 	"github.com/bistro-dev/bistro/internal/schedule"
 	"github.com/bistro-dev/bistro/internal/secret"
@@ -56,6 +57,9 @@ type Config struct {
 	// their specs, and connections opened with them. Default
 	// internal/connectors.Find.
 	Connectors func(name string) (connector.Connector, bool)
+	// PolicyCheck checks a flow being saved against IT's data policy: its
+	// violations as located errors. Nil: no data policy.
+	PolicyCheck func(ctx context.Context, workspace string, doc *flow.Document) (flow.Diagnostics, error)
 	// Quota says what a workspace may use: runs started per UTC day, and
 	// runs executing at once on this node; 0 is no limit. Nil: no quotas.
 	Quota func(ctx context.Context, workspace string) (runsPerDay, concurrent int)
