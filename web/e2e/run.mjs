@@ -7,7 +7,8 @@
 // Screenshots of every page go to web/e2e-screenshots/.
 //
 // The browser creates the first admin on the setup page and works signed in
-// as them; the test's own API calls use the admin token in the data folder.
+// as them; the test's own API calls use the admin token in the data folder
+// (and, for the guardrails, a builder's session).
 //
 // The connection scenario needs PostgreSQL on 127.0.0.1:5432 (database test,
 // user postgres, trust authentication) and psql; without them it is left
@@ -604,6 +605,150 @@ steps:
   if ((await letters()).length !== 0) fail("the dead letter is still on the list");
 }
 
+// builder is a second person, made through the API: a builder of the
+// default workspace who asks IT for things.
+const builder = { name: "Bo Builder", email: "bo@example.com", password: "a long builder password" };
+
+// signInAs signs a person in through the API and returns a function that
+// makes their requests with the session cookie (and the page's origin, as a
+// browser would send it).
+async function signInAs(base, who) {
+  const res = await fetch(base + "/api/v1/session", {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ email: who.email, password: who.password }),
+  });
+  if (!res.ok) fail(`signing in as ${who.email}: ${res.status} ${await res.text()}`);
+  const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  return async (method, path, body) => fetch(base + path, {
+    method, headers: { Cookie: cookie, Origin: base, "Content-Type": "application/json" }, body: body && JSON.stringify(body),
+  });
+}
+
+// guardrails is IT's side, as the signed-in admin: the catalogue blocks
+// chat; a builder asks for it and submits a change that waits for review
+// (through the API); the admin answers both from the notifications, then
+// finds every flow the scenarios made in the inventory, reassigns an
+// orphaned one and downloads the CSV.
+async function guardrails(page, base, token, pg) {
+  await api(base, token, "POST", "/api/v1/users", builder);
+  await api(base, token, "PUT", "/api/v1/workspaces/default/members", { email: builder.email, role: "builder" });
+  const asBuilder = await signInAs(base, builder);
+
+  // Connector catalogue: block chat platform-wide, once asked again.
+  await page.goto(base + "/");
+  await page.getByRole("button", { name: "Admin" }).click();
+  await page.getByRole("menuitem", { name: "Connector catalogue" }).click();
+  await page.getByRole("heading", { name: "Connector catalogue" }).waitFor({ timeout });
+  const chat = page.getByRole("row", { name: "Team chat (Slack, Microsoft Teams)" });
+  await chat.getByLabel(/^Platform-wide status of Team chat/).selectOption("blocked");
+  const confirm = page.getByRole("dialog", { name: /^Block Team chat .* platform-wide\?$/ });
+  await confirm.waitFor({ timeout });
+  await shot(page, "34-catalogue-block");
+  await confirm.getByRole("button", { name: "Block" }).click();
+  await page.getByRole("status").getByText(/^Team chat .* is now blocked platform-wide$/).waitFor({ timeout });
+  await chat.getByText("Blocked", { exact: true }).first().waitFor({ timeout });
+  await shot(page, "35-catalogue-blocked");
+
+  // Where connectors are picked, chat shows as blocked.
+  await page.goto(base + "/new-connection");
+  await page.getByLabel("Search connectors").pressSequentially("chat");
+  const blocked = page.getByRole("group", { name: /^Team chat .*\(blocked\)$/ });
+  await blocked.getByText("Blocked", { exact: true }).waitFor({ timeout });
+  await shot(page, "36-connection-pick-blocked");
+
+  // Reviews: every builder's change waits for review from now on.
+  await page.getByRole("button", { name: "Admin" }).click();
+  await page.getByRole("menuitem", { name: "Reviews" }).click();
+  await page.getByText("Nothing waits for review.").waitFor({ timeout });
+  const threshold = page.getByLabel("Review changes from risk");
+  await threshold.fill("0");
+  await page.getByRole("form", { name: "Review threshold" }).getByRole("button", { name: "Save" }).click();
+  await page.getByText("Saved: changes from risk 0 wait for review.").waitFor({ timeout });
+
+  // The builder asks for chat and changes "Greet a lead": both wait for the admin.
+  const asked = await asBuilder("POST", "/api/v1/connector-requests", { connector: "chat", reason: "Post won deals to the sales channel" });
+  if (asked.status !== 201) fail(`the builder's request answered ${asked.status}: ${await asked.text()}`);
+  const greet = await api(base, token, "GET", "/api/v1/flows/" + encodeURIComponent("Greet a lead"));
+  const changed = greet.document.replace("steps:", "# Bo: greet warmly\nsteps:");
+  const submitted = await asBuilder("PUT", "/api/v1/flows", { document: changed, file: "greet.yaml", base_version: greet.version });
+  if (submitted.status !== 202) fail(`the builder's change answered ${submitted.status}, want 202 (waits for review): ${await submitted.text()}`);
+
+  // The bell counts both; the review's notification opens the Reviews page.
+  await page.goto(base + "/");
+  const bell = page.getByRole("button", { name: "Notifications: 2 unread" });
+  await bell.waitFor({ timeout });
+  await bell.click();
+  const review = page.getByRole("menuitem", { name: /submitted the flow 'Greet a lead'/ });
+  await review.waitFor({ timeout });
+  await page.getByRole("menuitem", { name: /asks for the connector 'chat'/ }).waitFor({ timeout });
+  await shot(page, "37-notifications");
+  await review.click();
+  await page.waitForURL(/\/admin\/reviews$/, { timeout });
+  const card = page.getByRole("listitem", { name: "Change to Greet a lead" });
+  await card.getByLabel("Differences of the change to Greet a lead").locator(".bistro-diff-added").filter({ hasText: "# Bo: greet warmly" }).waitFor({ timeout });
+  await card.getByText(`Submitted by ${builder.name}`, { exact: false }).waitFor({ timeout });
+  await page.getByRole("button", { name: "Notifications: 1 unread" }).waitFor({ timeout });
+  await shot(page, "38-reviews");
+
+  // On a phone, the reviews and the notifications still read.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shot(page, "39-reviews-phone");
+  await page.getByRole("button", { name: /^Notifications/ }).click();
+  await page.getByRole("menuitem", { name: /asks for the connector 'chat'/ }).waitFor({ timeout });
+  await shot(page, "40-notifications-phone");
+  await page.keyboard.press("Escape");
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  // Approve: the change is published as the flow's next version.
+  await card.getByLabel(/^Comment/).fill("Looks good");
+  await card.getByRole("button", { name: "Approve and publish" }).click();
+  await page.getByRole("status").getByText(/^Published Greet a lead as version \d+$/).waitFor({ timeout });
+  const published = await api(base, token, "GET", "/api/v1/flows/" + encodeURIComponent("Greet a lead"));
+  if (!published.document.includes("# Bo: greet warmly") || published.version !== greet.version + 1) fail(`after approving, the flow is version ${published.version}:\n${published.document}`);
+
+  // The request's notification opens the Requests page: approve it with an answer.
+  await page.getByRole("button", { name: "Notifications: 1 unread" }).click();
+  await page.getByRole("menuitem", { name: /asks for the connector 'chat'/ }).click();
+  await page.waitForURL(/\/admin\/requests$/, { timeout });
+  const request = page.getByRole("listitem", { name: /^Team chat .* for default$/ });
+  await request.getByText("“Post won deals to the sales channel”").waitFor({ timeout });
+  await shot(page, "41-requests");
+  await request.getByLabel(/^Answer/).fill("Go ahead for the sales channel");
+  await request.getByRole("button", { name: "Approve for default" }).click();
+  await page.getByRole("status").getByText(/^Approved Team chat .* for default$/).waitFor({ timeout });
+  const told = (await (await asBuilder("GET", "/api/v1/notifications")).json()).notifications ?? [];
+  if (told.length !== 2) fail(`the builder has ${told.length} notifications, want 2 (the review and the request answered): ${JSON.stringify(told)}`);
+
+  // Inventory: every flow the scenarios made; the ones applied with the
+  // installation token have no owner, so they are orphaned.
+  await page.getByRole("button", { name: "Admin" }).click();
+  await page.getByRole("menuitem", { name: "Inventory" }).click();
+  const flows = page.getByRole("table", { name: "Flows" });
+  const names = ["Clean a web-form lead", "Sort orders", "Greet a lead", ...(pg ? ["Take web orders", "Watch returns"] : [])];
+  for (const name of names) await flows.getByRole("link", { name, exact: true }).waitFor({ timeout });
+  const sort = flows.getByRole("row").filter({ has: page.getByRole("link", { name: "Sort orders", exact: true }) });
+  await sort.getByText("orphaned", { exact: true }).waitFor({ timeout });
+  await shot(page, "42-inventory");
+  await page.getByLabel(/^Only orphaned flows/).check();
+  await page.waitForURL(/orphaned=1/, { timeout });
+  await flows.getByRole("link", { name: "Greet a lead", exact: true }).waitFor({ state: "detached", timeout });
+  await page.getByLabel(/^Only orphaned flows/).uncheck();
+
+  // Reassign the orphaned "Sort orders" to the builder.
+  await sort.getByRole("button", { name: /^Reassign Sort orders/ }).click();
+  const dialog = page.getByRole("dialog", { name: "Reassign Sort orders" });
+  await dialog.getByRole("combobox", { name: /^New owner/ }).click();
+  await page.getByRole("option", { name: `${builder.name} (${builder.email})` }).click();
+  await shot(page, "43-inventory-reassign");
+  await dialog.getByRole("button", { name: "Reassign" }).click();
+  await page.getByRole("status").getByText(`${builder.name} (${builder.email}) owns Sort orders now`).waitFor({ timeout });
+  await sort.getByText(builder.email).waitFor({ timeout });
+
+  // The CSV: with a session, a plain link.
+  const [download] = await Promise.all([page.waitForEvent("download", { timeout }), page.getByRole("link", { name: "Download CSV" }).click()]);
+  const csv = readFileSync(await download.path(), "utf8");
+  if (!csv.startsWith("workspace,flow,") || !names.every((n) => csv.includes(`,${n},`))) fail(`the inventory CSV is:\n${csv}`);
+}
+
 async function main() {
   if (!existsSync(browserPath)) fail(`no Chromium at ${browserPath}; install it (apt-get install chromium) or set CHROMIUM`);
   rmSync(shots, { recursive: true, force: true });
@@ -631,6 +776,7 @@ async function main() {
         psql(`create table ${table} (id serial primary key, email text not null, name text, source text)`);
         await connections(page, server.base, server.token, table);
       }
+      await guardrails(page, server.base, server.token, pg);
     } catch (e) {
       await shot(page, "99-failure").catch(() => {});
       throw e;

@@ -34,6 +34,7 @@ function serve(state: { me: Me | null; flows?: () => Response }) {
       case "DELETE /api/v1/session": state.me = null; return new Response(null, { status: 204 });
       case "GET /api/v1/flows": return state.flows?.() ?? json(200, { flows: [] });
       case "GET /api/v1/runs": return json(200, { runs: [] });
+      case "GET /api/v1/notifications": return json(200, { notifications: [], unread: 0 });
     }
     throw new Error(`unexpected request ${route}`);
   });
@@ -54,7 +55,13 @@ beforeEach(() => sessionStorage.clear());
 afterEach(() => {
   cleanup();
   fetchMock.mockReset();
+  history.replaceState(null, "", "/");
 });
+
+const bo: Me = {
+  admin: false, via: "session", workspace: "default", workspaces: [{ id: "default", name: "Default", role: "builder" }],
+  user: { ...sam.user!, id: "u-2", email: "bo@example.com", name: "Bo Builder", admin: false },
+};
 
 describe("App", () => {
   it("shows the pages, and who is signed in, when the session cookie is still good", async () => {
@@ -120,5 +127,28 @@ describe("App", () => {
     const auth = await start();
     expect(await screen.findByText("Your sign-in has ended. Sign in again to go on.")).toBeTruthy();
     expect(auth.getToken()).toBe("");
+  });
+
+  it("offers the admin pages to platform admins only", async () => {
+    serve({ me: sam });
+    await start();
+    fireEvent.click(await screen.findByRole("button", { name: "Admin" }));
+    const items = (await screen.findAllByRole("menuitem")).map((i) => i.textContent);
+    expect(items).toEqual(expect.arrayContaining(["Connector catalogue", "Requests", "Reviews", "Inventory"]));
+    cleanup();
+
+    serve({ me: bo });
+    await start();
+    await screen.findByRole("group", { name: "Signed in as" });
+    expect(screen.getByRole("button", { name: "Notifications" })).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Admin" })).toBeNull();
+  });
+
+  it("keeps the admin pages from everyone else", async () => {
+    history.replaceState(null, "", "/admin/inventory");
+    const sent = serve({ me: bo });
+    await start();
+    expect(await screen.findByText("Only platform admins can open this page.")).toBeTruthy();
+    expect(sent.some((r) => new URL(r.url).pathname === "/api/v1/inventory")).toBe(false);
   });
 });

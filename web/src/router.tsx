@@ -66,6 +66,12 @@ export interface AuditQuery {
   before?: number;
 }
 
+/** The inventory's filters, as the address keeps them. */
+export interface InventoryQuery {
+  orphaned?: boolean;
+  risk?: "low" | "medium" | "high";
+}
+
 /** Paths of the app's pages. */
 export const paths = {
   home: "/",
@@ -95,4 +101,15 @@ export const paths = {
   connection: (name: string, q?: { created?: boolean }) => `/connections/${encodeURIComponent(name)}${q?.created ? "?created=1" : ""}`,
   // Not under /connections/: "new" can be a connection's name.
   newConnection: (connector?: string) => (connector ? `/new-connection?connector=${encodeURIComponent(connector)}` : "/new-connection"),
+  // The platform admins' pages.
+  catalogue: "/admin/catalogue",
+  requests: "/admin/requests",
+  reviews: (status?: "all") => (status ? `/admin/reviews?status=${status}` : "/admin/reviews"),
+  inventory: (q?: InventoryQuery) => {
+    const p = new URLSearchParams();
+    if (q?.orphaned) p.set("orphaned", "1");
+    if (q?.risk) p.set("risk", q.risk);
+    const s = p.toString();
+    return s ? `/admin/inventory?${s}` : "/admin/inventory";
+  },
 };

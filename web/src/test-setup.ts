@@ -1,4 +1,5 @@
-// jsdom lacks matchMedia and ResizeObserver, which Mantine and the canvas use.
+// jsdom lacks matchMedia and ResizeObserver, which Mantine and the canvas use,
+// and document.fonts, which growing text boxes listen to.
 import { vi } from "vitest";
 
 const inBrowser = typeof window !== "undefined";
@@ -23,3 +24,5 @@ class ResizeObserverStub {
   disconnect() {}
 }
 if (inBrowser) globalThis.ResizeObserver = ResizeObserverStub as unknown as typeof ResizeObserver;
+
+if (inBrowser && !("fonts" in document)) Object.defineProperty(document, "fonts", { value: new EventTarget() });

@@ -14,6 +14,18 @@ export type ConnectorInfo = components["schemas"]["ConnectorInfo"];
 export type DeadLetter = components["schemas"]["DeadLetter"];
 export type FlowVersion = components["schemas"]["FlowVersion"];
 export type AuditEvent = components["schemas"]["AuditEvent"];
+export type Access = ConnectorInfo["access"];
+export type Notification = components["schemas"]["Notification"];
+export type NotificationList = components["schemas"]["NotificationList"];
+export type Catalogue = components["schemas"]["Catalogue"];
+export type CatalogueChanged = components["schemas"]["CatalogueChanged"];
+export type PausedFlow = components["schemas"]["PausedFlow"];
+export type ConnectorRequest = components["schemas"]["ConnectorRequest"];
+export type Review = components["schemas"]["Review"];
+export type InventoryItem = components["schemas"]["InventoryItem"];
+export type Inventory = components["schemas"]["Inventory"];
+export type User = components["schemas"]["User"];
+export type WorkspaceAccess = components["schemas"]["WorkspaceAccess"];
 
 // Sign-in attempts answer 401 for a wrong password: that is for the form to
 // show, not a sign-in that ended.

@@ -1,5 +1,8 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { api, must, type AuditEvent, type Connection, type ConnectorInfo, type DeadLetter, type Flow, type FlowVersion, type Run, type RunDetail } from "./client";
+import {
+  api, must, type AuditEvent, type Catalogue, type Connection, type ConnectorInfo, type ConnectorRequest, type DeadLetter, type Flow, type FlowVersion,
+  type Inventory, type InventoryItem, type Notification, type Review, type Run, type RunDetail, type User, type WorkspaceAccess,
+} from "./client";
 import type { AuditQuery } from "../router";
 
 /** The flows, by name. */
@@ -128,5 +131,98 @@ export function useAudit(q: AuditQuery) {
       return { ...list, events: list.events ?? [] };
     },
     placeholderData: keepPreviousData,
+  });
+}
+
+/** The signed-in person's notifications and how many of them are unread. */
+export interface Notifications {
+  notifications: Notification[];
+  unread: number;
+}
+
+/** The signed-in person's notifications, newest first, and how many are unread; asked again every 30 seconds. */
+export function useNotifications() {
+  return useQuery({
+    queryKey: ["notifications"],
+    queryFn: async (): Promise<Notifications> => {
+      const list = must(await api.GET("/api/v1/notifications"));
+      return { ...list, notifications: list.notifications ?? [] };
+    },
+    refetchInterval: 30_000,
+  });
+}
+
+/** IT's connector catalogue: the default, the platform-wide statuses and each workspace's exceptions (platform admins). */
+export function useCatalogue() {
+  return useQuery({
+    queryKey: ["catalogue"],
+    queryFn: async (): Promise<Catalogue> => must(await api.GET("/api/v1/catalogue")),
+  });
+}
+
+/** Requests for connectors: the workspace's, or every workspace's for platform admins. */
+export function useConnectorRequests() {
+  return useQuery({
+    queryKey: ["connector-requests"],
+    queryFn: async (): Promise<ConnectorRequest[]> => must(await api.GET("/api/v1/connector-requests")).requests ?? [],
+  });
+}
+
+/** Changes submitted for review, only those in one state when status is given. */
+export function useReviews(status?: Review["status"]) {
+  return useQuery({
+    queryKey: ["reviews", status ?? ""],
+    queryFn: async (): Promise<Review[]> => must(await api.GET("/api/v1/reviews", { params: { query: { status } } })).reviews ?? [],
+  });
+}
+
+/** The risk score from which a builder's change waits for review (platform admins). */
+export function useReviewSettings() {
+  return useQuery({
+    queryKey: ["review-settings"],
+    queryFn: async () => must(await api.GET("/api/v1/review-settings")),
+  });
+}
+
+/** Every flow of every workspace with its owner, connectors, runs and risk (platform admins). */
+export function useInventory() {
+  return useQuery({
+    queryKey: ["inventory"],
+    queryFn: async (): Promise<Inventory & { flows: InventoryItem[] }> => {
+      const inv = must(await api.GET("/api/v1/inventory"));
+      return { ...inv, flows: inv.flows ?? [] };
+    },
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** Everyone who may sign in (platform admins). */
+export function useUsers() {
+  return useQuery({
+    queryKey: ["users"],
+    queryFn: async (): Promise<User[]> => must(await api.GET("/api/v1/users")).users ?? [],
+  });
+}
+
+/** The workspaces the caller may use (every one, for a platform admin). */
+export function useWorkspaces() {
+  return useQuery({
+    queryKey: ["workspaces"],
+    queryFn: async (): Promise<WorkspaceAccess[]> => must(await api.GET("/api/v1/workspaces")).workspaces ?? [],
+    staleTime: 60_000,
+  });
+}
+
+/** A flow of one workspace (the one a review or the inventory names), with its document; nothing is fetched without a name. */
+export function useFlowIn(workspace: string, name: string) {
+  return useQuery({
+    queryKey: ["flow-in", workspace, name],
+    queryFn: async (): Promise<Flow | null> => {
+      const r = await api.GET("/api/v1/flows/{name}", { params: { path: { name } }, headers: workspace ? { "Bistro-Workspace": workspace } : undefined });
+      // A new flow has no current version yet.
+      if (r.response.status === 404) return null;
+      return must(r);
+    },
+    enabled: name !== "",
   });
 }

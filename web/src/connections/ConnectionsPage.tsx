@@ -7,6 +7,7 @@ import { Empty, Loading, when } from "../components/bits";
 import { Link, navigate, paths, useTitle } from "../router";
 import { ConnectionForm, DeleteConnection, TestConnection } from "./ConnectionForm";
 import { ConnectorPicker } from "./ConnectorPicker";
+import { AccessBadge, RequestAccess } from "./Access";
 
 const intro = "A connection keeps how to reach a system (its address, user and secrets) so that flows can use it by name. Secrets are stored encrypted and never shown again.";
 
@@ -65,13 +66,21 @@ export function NewConnection({ connector }: { connector: string }) {
         <Anchor component={Link} href={connector ? paths.newConnection() : paths.connections} size="sm">
           {connector ? "← Choose another connector" : "← All connections"}
         </Anchor>
-        <Title order={1} mt={4}>{c ? `New ${c.title} connection` : "New connection"}</Title>
+        <Group gap="xs" mt={4} align="center">
+          <Title order={1}>{c ? `New ${c.title} connection` : "New connection"}</Title>
+          <AccessBadge access={c?.access} size="lg" />
+        </Group>
         <Text c="dimmed" size="sm">{c ? c.description : "What do you want to connect? Choose the kind of system; its settings come next."}</Text>
       </div>
       {connectors.isPending ? <Loading what="the connectors" /> : connectors.isError ? <ErrorAlert error={connectors.error} /> : !connector ? (
         <ConnectorPicker connectors={connectors.data} onPick={(x) => navigate(paths.newConnection(x.name))} />
       ) : !c ? (
         <Empty title={`This server has no connector called “${connector}”.`}><Anchor component={Link} href={paths.newConnection()}>Choose one of its connectors.</Anchor></Empty>
+      ) : c.access === "blocked" ? (
+        <Alert color="red" title={`IT has blocked ${c.title} in this workspace`} role="alert">
+          <Text size="sm" mb="sm">Flows here cannot use it, so there is no connection to make yet. Ask IT for it, saying what you need it for.</Text>
+          <RequestAccess connector={c} />
+        </Alert>
       ) : (
         <Paper withBorder p="md" radius="md">
           <ConnectionForm connector={c} onSaved={(saved) => navigate(paths.connection(saved.name, { created: true }), true)} onCancel={() => navigate(paths.connections)} />

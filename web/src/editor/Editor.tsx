@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ActionIcon, Alert, Anchor, Badge, Button, Grid, Group, List, Paper, SegmentedControl, Stack, Text, Textarea, TextInput, Title } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api, must, type Flow } from "../api/client";
+import { api, must, type Flow, type Review } from "../api/client";
 import { ApiError } from "../api/problem";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { buildGraph } from "../graph/model";
@@ -19,6 +19,7 @@ import { EditorCanvas, type Counts } from "./EditorCanvas";
 import { can, record, redo, start, undo, type History } from "./history";
 import type { FormContext } from "./SchemaForm";
 import { ProblemList, StepPanel, TriggerPanel, type ShownProblem } from "./StepPanel";
+import { SubmittedNote } from "./SubmittedNote";
 import "./editor.css";
 
 /** Where the editor starts: a document, and the version it is (0 for a new flow). */
@@ -46,8 +47,11 @@ export function Editor({ initial }: { initial: EditorStart }) {
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const [comparing, setComparing] = useState(false);
   const [editError, setEditError] = useState<unknown>(null);
+  // A save that waits for IT's review (202): the document sent, and the review.
+  const [submitted, setSubmitted] = useState<{ text: string; review: Review; hidden?: boolean } | null>(null);
   const text = h.present;
   const dirty = text !== saved.text;
+  const waiting = !!submitted && text === submitted.text;
 
   const go = useCallback((next: History) => {
     hRef.current = next;
@@ -95,9 +99,16 @@ export function Editor({ initial }: { initial: EditorStart }) {
     mutationFn: async (v: { text: string; base: number }) =>
       must(await api.PUT("/api/v1/flows", { body: { document: v.text, file: formatOf(v.text) === "json" ? "flow.json" : "flow.yaml", base_version: v.base } })),
     onSuccess: (r, v) => {
-      setSaved({ text: v.text, version: r.flow.version, name: r.flow.name });
       setConflict(null);
       setComparing(false);
+      if (r.review) {
+        // Not saved: IT publishes it. The editor keeps the document as it is.
+        setSubmitted({ text: v.text, review: r.review });
+        qc.invalidateQueries({ queryKey: ["reviews"] });
+        return;
+      }
+      setSubmitted(null);
+      setSaved({ text: v.text, version: r.flow.version, name: r.flow.name });
       qc.invalidateQueries({ queryKey: ["flows"] });
       qc.invalidateQueries({ queryKey: ["flow", r.flow.name] });
       qc.invalidateQueries({ queryKey: ["flow-versions", r.flow.name] });
@@ -111,19 +122,22 @@ export function Editor({ initial }: { initial: EditorStart }) {
   });
   const baseFor = (n: string) => (saved.name && n === saved.name ? saved.version : 0);
   const doSave = (base = baseFor(name)) => {
-    if (!save.isPending) save.mutate({ text: hRef.current.present, base });
+    // The same document again would only be a second review of it.
+    if (!save.isPending && hRef.current.present !== submitted?.text) save.mutate({ text: hRef.current.present, base });
   };
   const reload = (f: Flow) => {
     apply(() => f.document ?? "");
     setSaved({ text: f.document ?? "", version: f.version, name: f.name });
     setConflict(null);
     setComparing(false);
+    setSubmitted(null);
     save.reset();
   };
 
   useShortcuts({ undo: () => go(undo(hRef.current)), redo: () => go(redo(hRef.current)), save: () => doSave() });
   useEffect(() => {
-    if (!dirty) return;
+    // What waits for review is kept on the server: leaving loses nothing.
+    if (!dirty || waiting) return;
     const warn = (e: BeforeUnloadEvent) => e.preventDefault();
     window.addEventListener("beforeunload", warn);
     setLeaveGuard(() => window.confirm("Leave the editor? Your changes to this flow are not saved."));
@@ -131,7 +145,7 @@ export function Editor({ initial }: { initial: EditorStart }) {
       window.removeEventListener("beforeunload", warn);
       setLeaveGuard(null);
     };
-  }, [dirty]);
+  }, [dirty, waiting]);
 
   const pick = (it: CatalogueItem) => {
     const where = adding ?? insertionPoint(current);
@@ -180,11 +194,11 @@ export function Editor({ initial }: { initial: EditorStart }) {
             <ActionIcon variant="default" size="lg" aria-label="Undo" title="Undo (Ctrl+Z)" disabled={!can(h).undo} onClick={() => go(undo(hRef.current))}><span aria-hidden>↶</span></ActionIcon>
             <ActionIcon variant="default" size="lg" aria-label="Redo" title="Redo (Ctrl+Shift+Z)" disabled={!can(h).redo} onClick={() => go(redo(hRef.current))}><span aria-hidden>↷</span></ActionIcon>
             <SegmentedControl aria-label="Show the flow as" value={view} onChange={(v) => setView(v as "canvas" | "yaml")} data={[{ label: "Canvas", value: "canvas" }, { label: "YAML", value: "yaml" }]} />
-            <Button onClick={() => doSave()} loading={save.isPending} disabled={!dirty && !!saved.name}>Save</Button>
+            <Button onClick={() => doSave()} loading={save.isPending} disabled={(!dirty && !!saved.name) || waiting}>Save</Button>
           </Group>
         </Group>
         <Group gap="xs" mt={6} aria-live="polite">
-          {dirty ? <Badge color="gray" variant="light">Unsaved changes</Badge> : saved.name ? <Badge color="green" variant="light">Saved · version {saved.version}</Badge> : null}
+          {waiting ? <Badge color="blue" variant="light">Submitted for review</Badge> : dirty ? <Badge color="gray" variant="light">Unsaved changes</Badge> : saved.name ? <Badge color="green" variant="light">Saved · version {saved.version}</Badge> : null}
           {problems.length > 0 ? (
             <Badge color={errors ? "red" : "yellow"} variant="light">{errors ? `${errors} problem${errors > 1 ? "s" : ""} to fix before saving` : `${problems.length} warning${problems.length > 1 ? "s" : ""}`}</Badge>
           ) : parsed.data ? <Badge color="green" variant="outline">No problems</Badge> : null}
@@ -201,7 +215,10 @@ export function Editor({ initial }: { initial: EditorStart }) {
           onClose={() => setComparing(false)} onReload={() => reload(conflict.flow)} onKeepMine={() => doSave(conflict.flow.version)} />
       )}
       {save.isError && !conflict && <ErrorAlert error={save.error} onClose={save.reset} />}
-      {save.isSuccess && !dirty && (
+      {submitted && !submitted.hidden && (
+        <SubmittedNote review={submitted.review} changedSince={!waiting} onDismiss={() => setSubmitted((x) => x && { ...x, hidden: true })} />
+      )}
+      {save.isSuccess && !dirty && !save.data.review && (
         <Alert color="green" title={save.data.changed ? `Saved as version ${save.data.flow.version}` : "Nothing changed since the last save"} withCloseButton onClose={save.reset} closeButtonLabel="Dismiss">
           <Text size="sm">The flow is saved on the server. <Anchor component={Link} href={paths.flow(save.data.flow.name)}>Open it</Anchor> to turn it on or run it now.</Text>
         </Alert>

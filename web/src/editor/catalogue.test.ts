@@ -32,6 +32,14 @@ describe("catalogue", () => {
     expect(items.find((i) => i.key === "sort")?.starter).toEqual({ sort: { by: "" } });
   });
 
+  it("carries what IT's catalogue says about the connector a step uses", () => {
+    const http: ConnectorInfo = { ...redis, name: "http", title: "HTTP", built_in: true, access: "blocked", actions: [] };
+    const withAccess = catalogue([{ ...redis, access: "review" }, http]);
+    expect(withAccess.find((i) => i.key === "redis.set")).toMatchObject({ access: "review", connectorTitle: "Redis" });
+    expect(withAccess.find((i) => i.key === "http")).toMatchObject({ access: "blocked", connectorTitle: "HTTP" });
+    expect(withAccess.find((i) => i.key === "set")?.access).toBeUndefined();
+  });
+
   it("finds steps by any of their words", () => {
     expect(search(items, "redis key").map((i) => i.key)).toEqual(["redis.set"]);
     expect(search(items, "webhook").map((i) => i.key)).toContain("respond");

@@ -18,6 +18,10 @@ export interface CatalogueItem {
   action?: string;
   /** The settings a new step of this kind starts with (its id is added later). */
   starter: StepData;
+  /** What IT's catalogue says about the connector the step uses (an action's, or a built-in one's such as http). */
+  access?: ConnectorInfo["access"];
+  /** The words for that connector, e.g. "Team chat", for asking IT for it. */
+  connectorTitle?: string;
 }
 
 /** The categories, in the order the catalogue shows them. */
@@ -68,17 +72,20 @@ const starters: Partial<Record<StepKind, unknown>> = {
 /** The built-in step kinds and every connector action a step can run. */
 export function catalogue(connectors: ConnectorInfo[]): CatalogueItem[] {
   const stepProps = flowSchema.$defs.Step.properties ?? {};
+  // A built-in connector is its own step kind (the http step).
+  const builtIn = new Map(connectors.filter((c) => c.built_in).map((c) => [c.name, c]));
   const items: CatalogueItem[] = builtIns.map(([kind, title, category]) => ({
     key: kind, kind, title, category,
     description: stepProps[kind]?.description ?? "",
     starter: { [kind]: kind in starters ? starters[kind] : starter(stepSchema(kind)) },
+    ...(builtIn.has(kind) ? { access: builtIn.get(kind)!.access, connectorTitle: builtIn.get(kind)!.title } : {}),
   }));
   for (const c of connectors) {
     for (const a of c.actions ?? []) {
       if (!a.step) continue;
       items.push({
         key: a.id, kind: "action", title: `${c.title}: ${a.title}`, category: "Talk to other systems",
-        description: a.description, connector: c.name, action: a.id,
+        description: a.description, connector: c.name, action: a.id, access: c.access, connectorTitle: c.title,
         starter: { action: a.id, connection: "", with: starter(a.input_schema as object) },
       });
     }

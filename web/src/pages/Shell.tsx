@@ -5,6 +5,7 @@ import type { Me } from "../api/auth";
 import { signOut as endSession } from "../api/session";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { Link, navigate, paths, useLocation } from "../router";
+import { NotificationBell } from "./Notifications";
 
 // The pages in the navigation, and the paths that belong to each.
 const sections: { label: string; href: string; active: (path: string) => boolean }[] = [
@@ -14,13 +15,21 @@ const sections: { label: string; href: string; active: (path: string) => boolean
   { label: "Audit log", href: paths.audit(), active: (p) => p.startsWith("/audit") },
 ];
 
+// The platform admins' pages, in a menu of their own: only they see it.
+const adminPages: typeof sections = [
+  { label: "Connector catalogue", href: paths.catalogue, active: (p) => p.startsWith(paths.catalogue) },
+  { label: "Requests", href: paths.requests, active: (p) => p.startsWith(paths.requests) },
+  { label: "Reviews", href: paths.reviews(), active: (p) => p.startsWith(paths.reviews()) },
+  { label: "Inventory", href: paths.inventory(), active: (p) => p.startsWith(paths.inventory()) },
+];
+
 /** Who is signed in, in words: the person's name and email, or the token's name. */
 export function who(me: Me): { name: string; detail?: string } {
   if (me.user) return me.user.name ? { name: me.user.name, detail: me.user.email } : { name: me.user.email };
   return { name: me.token_name || "API token", detail: "API token" };
 }
 
-/** The frame around every signed-in page: name, navigation, who is signed in, theme, sign out. On a phone the navigation is a menu. */
+/** The frame around every signed-in page: name, navigation (with the admin pages for platform admins), notifications, who is signed in, theme, sign out. On a phone the navigation is a menu. */
 export function Shell({ me, children }: { me: Me; children: ReactNode }) {
   const { setColorScheme } = useMantineColorScheme();
   const scheme = useComputedColorScheme("light");
@@ -55,9 +64,11 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
                     </Button>
                   );
                 })}
+                {me.admin && <AdminMenu path={path} />}
               </Group>
             </Group>
             <Group gap="xs" wrap="nowrap">
+              <NotificationBell />
               <ActionIcon
                 variant="default" size="lg" onClick={() => setColorScheme(scheme === "dark" ? "light" : "dark")}
                 aria-label={scheme === "dark" ? "Use the light theme" : "Use the dark theme"}
@@ -80,6 +91,17 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
                       {s.label}
                     </Menu.Item>
                   ))}
+                  {me.admin && (
+                    <>
+                      <Menu.Divider />
+                      <Menu.Label>Admin</Menu.Label>
+                      {adminPages.map((s) => (
+                        <Menu.Item key={s.label} onClick={() => navigate(s.href)} aria-current={s.active(path) ? "page" : undefined} fw={s.active(path) ? 700 : undefined}>
+                          {s.label}
+                        </Menu.Item>
+                      ))}
+                    </>
+                  )}
                   <Menu.Divider />
                   <Menu.Label>{person.name}{person.detail && <><br />{person.detail}</>}</Menu.Label>
                   <Menu.Item onClick={signOut}>Sign out</Menu.Item>
@@ -96,5 +118,24 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
         </Container>
       </AppShell.Main>
     </AppShell>
+  );
+}
+
+// AdminMenu opens the platform admins' pages from the navigation.
+function AdminMenu({ path }: { path: string }) {
+  const on = adminPages.some((s) => s.active(path));
+  return (
+    <Menu position="bottom-start" width={220}>
+      <Menu.Target>
+        <Button variant={on ? "light" : "subtle"} size="compact-md" aria-current={on ? "page" : undefined} rightSection={<span aria-hidden>▾</span>}>Admin</Button>
+      </Menu.Target>
+      <Menu.Dropdown>
+        {adminPages.map((s) => (
+          <Menu.Item key={s.label} component={Link} href={s.href} aria-current={s.active(path) ? "page" : undefined} fw={s.active(path) ? 700 : undefined}>
+            {s.label}
+          </Menu.Item>
+        ))}
+      </Menu.Dropdown>
+    </Menu>
   );
 }

@@ -1,0 +1,1 @@
+import{K as e,W as t}from"./Text-qTAYfw5d.js";import{K as n,W as r}from"./bits-Cp5YLTzK.js";var i=e(t(),1);function a(){let e=(0,i.useSyncExternalStore)(n,r,r);return e.kind===`in`?e.me:void 0}export{a as t};
