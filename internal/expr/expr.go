@@ -164,7 +164,7 @@ func (p *Program) Bool(vars Vars) (bool, error) {
 // functions).
 func precheck(root ast.Node, src string) error {
 	var err error
-	walk(root, func(n ast.Node) {
+	Walk(root, func(n ast.Node) {
 		if err != nil {
 			return
 		}
@@ -191,7 +191,8 @@ func hiddenName(s string) bool {
 }
 
 // walk calls fn for every node, children first.
-func walk(root ast.Node, fn func(ast.Node)) {
+// Walk calls fn for every node of a parsed tree, children first.
+func Walk(root ast.Node, fn func(ast.Node)) {
 	ast.Walk(&root, visitorFunc(func(n *ast.Node) { fn(*n) }))
 }
 

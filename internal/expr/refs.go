@@ -15,7 +15,7 @@ func collectRefs(root ast.Node, allowed []string) []Ref {
 	inner := map[ast.Node]bool{} // member nodes that are the base of another
 	var members []*ast.MemberNode
 	var idents []*ast.IdentifierNode
-	walk(root, func(n ast.Node) {
+	Walk(root, func(n ast.Node) {
 		switch x := n.(type) {
 		case *ast.MemberNode:
 			members = append(members, x)
@@ -32,7 +32,7 @@ func collectRefs(root ast.Node, allowed []string) []Ref {
 		if inner[m] {
 			continue
 		}
-		if r, base, ok := memberRef(m, known); ok {
+		if r, base, ok := MemberRef(m, known); ok {
 			used[base] = true
 			refs = append(refs, r)
 		}
@@ -46,8 +46,10 @@ func collectRefs(root ast.Node, allowed []string) []Ref {
 	return refs
 }
 
-// memberRef walks a member chain down to its base identifier.
-func memberRef(m *ast.MemberNode, known map[string]bool) (Ref, *ast.IdentifierNode, bool) {
+// MemberRef walks a member chain down to its base identifier, one of the
+// known variables: the path follows constant members (record.a["b c"])
+// and stops at the first computed one or method call.
+func MemberRef(m *ast.MemberNode, known map[string]bool) (Ref, *ast.IdentifierNode, bool) {
 	var chain []*ast.MemberNode
 	var n ast.Node = m
 	for {

@@ -191,42 +191,11 @@ func intLiteral(args []ast.Node, i int) (int, bool) {
 	return 0, false
 }
 
-// memberRef walks a member chain down to its base variable; the path
-// follows constant members and stops at the first computed one.
+// memberRef walks a member chain down to its base variable, as the
+// expression checker does.
 func memberRef(m *ast.MemberNode) (ref, *ast.IdentifierNode, bool) {
-	var chain []*ast.MemberNode
-	var n ast.Node = m
-	for {
-		switch x := n.(type) {
-		case *ast.MemberNode:
-			chain = append(chain, x)
-			n = x.Node
-			continue
-		case *ast.ChainNode:
-			n = x.Node
-			continue
-		case *ast.IdentifierNode:
-			if !knownVars[x.Value] {
-				return ref{}, nil, false
-			}
-			r := ref{v: x.Value}
-			for i := len(chain) - 1; i >= 0; i-- {
-				s, ok := chain[i].Property.(*ast.StringNode)
-				if !ok || chain[i].Method {
-					break
-				}
-				r.path = append(r.path, s.Value)
-			}
-			return r, x, true
-		}
-		return ref{}, nil, false
-	}
+	r, base, ok := iexpr.MemberRef(m, knownVars)
+	return ref{v: r.Var, path: r.Path}, base, ok
 }
 
-func walk(root ast.Node, fn func(ast.Node)) {
-	ast.Walk(&root, visitor(fn))
-}
-
-type visitor func(ast.Node)
-
-func (f visitor) Visit(n *ast.Node) { f(*n) }
+func walk(root ast.Node, fn func(ast.Node)) { iexpr.Walk(root, fn) }
