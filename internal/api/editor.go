@@ -165,7 +165,7 @@ func (s *server) validateFlow(ctx context.Context, in *struct {
 		// The data policy warns while editing; saving refuses.
 		pd, err := s.guard.CheckPolicy(ctx, caller(ctx).Workspace, doc, flow.SeverityWarning, connectors.Lookup)
 		if err != nil {
-			return nil, s.guardFail(ctx, err)
+			return nil, s.fail(ctx, err, "")
 		}
 		diags = append(diags, pd...)
 	}

@@ -115,14 +115,6 @@ func (s *server) guardOff() error {
 	return newProblem(http.StatusNotFound, "", "guardrails are not set up on this server")
 }
 
-// guardFail words a guardrail's refusal, or hides an internal error.
-func (s *server) guardFail(ctx context.Context, err error) error {
-	if g, ok := err.(*guard.Error); ok {
-		return guardProblem(err, g)
-	}
-	return s.fail(ctx, err, "")
-}
-
 func catalogueOut(c guard.Catalogue) Catalogue {
 	out := Catalogue{Default: c.Default, Connectors: maps.Clone(c.Connectors), Workspaces: maps.Clone(c.Workspaces)}
 	if out.Default == "" {
@@ -143,7 +135,7 @@ func (s *server) getCatalogue(ctx context.Context, _ *struct{}) (*struct{ Body C
 	}
 	c, err := s.guard.Catalogue(ctx)
 	if err != nil {
-		return nil, s.guardFail(ctx, err)
+		return nil, s.fail(ctx, err, "")
 	}
 	return &struct{ Body Catalogue }{catalogueOut(c)}, nil
 }
@@ -161,11 +153,11 @@ func (s *server) setConnectorStatus(ctx context.Context, in *struct {
 	}
 	paused, err := s.guard.SetStatus(ctx, in.Body.Workspace, in.Name, status)
 	if err != nil {
-		return nil, s.guardFail(ctx, err)
+		return nil, s.fail(ctx, err, "")
 	}
 	c, err := s.guard.Catalogue(ctx)
 	if err != nil {
-		return nil, s.guardFail(ctx, err)
+		return nil, s.fail(ctx, err, "")
 	}
 	out := CatalogueChanged{Catalogue: catalogueOut(c), Paused: []PausedFlow{}}
 	for _, p := range paused {
@@ -195,7 +187,7 @@ func (s *server) listConnectorRequests(ctx context.Context, _ *struct{}) (*struc
 	}
 	rs, err := s.guard.Requests(ctx, ws)
 	if err != nil {
-		return nil, s.guardFail(ctx, err)
+		return nil, s.fail(ctx, err, "")
 	}
 	out := ConnectorRequestList{Requests: []ConnectorRequest{}}
 	for _, r := range rs {
@@ -211,7 +203,7 @@ func (s *server) createConnectorRequest(ctx context.Context, in *struct{ Body Ne
 	c := caller(ctx)
 	r, err := s.guard.Request(ctx, c.Workspace, in.Body.Connector, in.Body.Reason, c.Principal.User)
 	if err != nil {
-		return nil, s.guardFail(ctx, err)
+		return nil, s.fail(ctx, err, "")
 	}
 	return &struct{ Body ConnectorRequest }{requestOut(r)}, nil
 }
@@ -225,7 +217,7 @@ func (s *server) answerConnectorRequest(ctx context.Context, in *struct {
 	}
 	r, err := s.guard.Answer(ctx, in.ID, in.Body.Approve, in.Body.Answer, caller(ctx).Principal.User)
 	if err != nil {
-		return nil, s.guardFail(ctx, err)
+		return nil, s.fail(ctx, err, "")
 	}
 	return &struct{ Body ConnectorRequest }{requestOut(r)}, nil
 }
@@ -240,7 +232,7 @@ func (s *server) listNotifications(ctx context.Context, in *struct {
 	}
 	ns, err := s.guard.Notifications(ctx, c.UserID, in.Limit)
 	if err != nil {
-		return nil, s.guardFail(ctx, err)
+		return nil, s.fail(ctx, err, "")
 	}
 	for _, n := range ns {
 		o := Notification{ID: n.ID, Workspace: n.Workspace, Kind: n.Kind, Message: n.Message, Link: n.Link, CreatedAt: n.CreatedAt}
@@ -306,7 +298,7 @@ func (s *server) listQuotas(ctx context.Context, _ *struct{}) (*struct{ Body Quo
 	}
 	qs, err := s.guard.Quotas(ctx)
 	if err != nil {
-		return nil, s.guardFail(ctx, err)
+		return nil, s.fail(ctx, err, "")
 	}
 	out := QuotaList{Quotas: map[string]Quota{}}
 	for ws, q := range qs {
@@ -323,7 +315,7 @@ func (s *server) setQuota(ctx context.Context, in *struct {
 		return nil, s.guardOff()
 	}
 	if err := s.guard.SetQuota(ctx, in.Workspace, guard.Quota{RunsPerDay: in.Body.RunsPerDay, ConcurrentRuns: in.Body.ConcurrentRuns}); err != nil {
-		return nil, s.guardFail(ctx, err)
+		return nil, s.fail(ctx, err, "")
 	}
 	return &struct{ Body Quota }{in.Body}, nil
 }
@@ -355,7 +347,7 @@ func (s *server) getPolicy(ctx context.Context, _ *struct{}) (*struct{ Body Data
 	}
 	file, doc, err := s.guard.PolicyDocument(ctx)
 	if err != nil {
-		return nil, s.guardFail(ctx, err)
+		return nil, s.fail(ctx, err, "")
 	}
 	return &struct{ Body DataPolicy }{DataPolicy{Document: doc, File: file}}, nil
 }
@@ -366,7 +358,7 @@ func (s *server) putPolicy(ctx context.Context, in *struct{ Body DataPolicy }) (
 	}
 	paused, err := s.guard.SetPolicy(ctx, in.Body.File, in.Body.Document, connectors.Lookup)
 	if err != nil {
-		return nil, s.guardFail(ctx, err)
+		return nil, s.fail(ctx, err, "")
 	}
 	out := PolicyChanged{Paused: []PausedFlow{}}
 	for _, p := range paused {

@@ -63,7 +63,7 @@ func (s *server) inventory(ctx context.Context) (Inventory, error) {
 	}
 	items, err := s.guard.Inventory(ctx)
 	if err != nil {
-		return Inventory{}, s.guardFail(ctx, err)
+		return Inventory{}, s.fail(ctx, err, "")
 	}
 	out := Inventory{Flows: []InventoryItem{}}
 	for _, it := range items {
@@ -139,7 +139,7 @@ func (s *server) setFlowOwner(ctx context.Context, in *struct {
 	}
 	f, err := s.guard.Reassign(ctx, caller(ctx).Workspace, in.Name, in.Body.Owner)
 	if err != nil {
-		return nil, s.guardFail(ctx, err)
+		return nil, s.fail(ctx, err, "")
 	}
 	return &flowOutput{flowOut(f, false)}, nil
 }

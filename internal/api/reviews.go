@@ -92,8 +92,11 @@ func (s *server) submitForReview(ctx context.Context, file, document string) (*a
 		return nil, invalidFlow(diags)
 	}
 	a, err := s.guard.Assess(ctx, c.Workspace, doc.Flow)
-	if err != nil || !a.NeedsReview {
-		return nil, s.guardErr(ctx, err)
+	if err != nil {
+		return nil, s.fail(ctx, err, "")
+	}
+	if !a.NeedsReview {
+		return nil, nil
 	}
 	current, err := s.backend.GetFlow(ctx, c.Workspace, doc.Flow.Name)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -104,7 +107,7 @@ func (s *server) submitForReview(ctx context.Context, file, document string) (*a
 	}
 	r, err := s.guard.Submit(ctx, c.Workspace, file, []byte(document), doc.Flow, current.Version, a, c.Principal.User)
 	if err != nil {
-		return nil, s.guardFail(ctx, err)
+		return nil, s.fail(ctx, err, "")
 	}
 	out := reviewOut(r)
 	res := ApplyFlowResult{Review: &out}
@@ -112,14 +115,6 @@ func (s *server) submitForReview(ctx context.Context, file, document string) (*a
 		res.Flow = flowOut(current, false)
 	}
 	return &applyOutput{Status: http.StatusAccepted, Body: res}, nil
-}
-
-// guardErr is guardFail, and nil for nil.
-func (s *server) guardErr(ctx context.Context, err error) error {
-	if err == nil {
-		return nil
-	}
-	return s.guardFail(ctx, err)
 }
 
 func (s *server) listReviews(ctx context.Context, in *struct {
@@ -135,7 +130,7 @@ func (s *server) listReviews(ctx context.Context, in *struct {
 	}
 	rs, err := s.guard.Reviews(ctx, ws, in.Status)
 	if err != nil {
-		return nil, s.guardFail(ctx, err)
+		return nil, s.fail(ctx, err, "")
 	}
 	out := ReviewList{Reviews: []Review{}}
 	for _, r := range rs {
@@ -159,7 +154,7 @@ func (s *server) approveReview(ctx context.Context, in *reviewInput) (*struct{ B
 	}
 	r, err := s.guard.Approve(ctx, in.ID, in.Body.Comment, caller(ctx).Principal.User, publish)
 	if err != nil {
-		return nil, s.guardFail(ctx, err)
+		return nil, s.fail(ctx, err, "")
 	}
 	return &struct{ Body Review }{reviewOut(r)}, nil
 }
@@ -170,7 +165,7 @@ func (s *server) requestChanges(ctx context.Context, in *reviewInput) (*struct{ 
 	}
 	r, err := s.guard.RequestChanges(ctx, in.ID, in.Body.Comment, caller(ctx).Principal.User)
 	if err != nil {
-		return nil, s.guardFail(ctx, err)
+		return nil, s.fail(ctx, err, "")
 	}
 	return &struct{ Body Review }{reviewOut(r)}, nil
 }
@@ -181,7 +176,7 @@ func (s *server) getReviewSettings(ctx context.Context, _ *struct{}) (*struct{ B
 	}
 	rs, err := s.guard.ReviewSettings(ctx)
 	if err != nil {
-		return nil, s.guardFail(ctx, err)
+		return nil, s.fail(ctx, err, "")
 	}
 	return &struct{ Body ReviewSettings }{ReviewSettings{Threshold: rs.Threshold}}, nil
 }
@@ -191,7 +186,7 @@ func (s *server) putReviewSettings(ctx context.Context, in *struct{ Body ReviewS
 		return nil, s.guardOff()
 	}
 	if err := s.guard.SetReviewSettings(ctx, guard.ReviewSettings{Threshold: in.Body.Threshold}); err != nil {
-		return nil, s.guardFail(ctx, err)
+		return nil, s.fail(ctx, err, "")
 	}
 	return &struct{ Body ReviewSettings }{in.Body}, nil
 }

@@ -85,6 +85,10 @@ func (s *Service) SetPolicy(ctx context.Context, file, document string, find fun
 		if err != nil {
 			return paused, err
 		}
+		env, err := s.policyEnv(ctx, ws.ID, find)
+		if err != nil {
+			return paused, err
+		}
 		for _, f := range flows {
 			if !f.Enabled {
 				continue
@@ -92,10 +96,6 @@ func (s *Service) SetPolicy(ctx context.Context, file, document string, find fun
 			doc, diags := flow.Parse(f.Name, f.Document)
 			if diags.HasErrors() || doc == nil || doc.Flow == nil {
 				continue
-			}
-			env, err := s.policyEnv(ctx, ws.ID, find)
-			if err != nil {
-				return paused, err
 			}
 			rep := set.Check(doc, env)
 			if !rep.Blocked() {

@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -106,8 +107,8 @@ func (s *Service) Submit(ctx context.Context, workspace, file string, doc []byte
 		return r, err
 	}
 	return r, s.notify(ctx, admins, workspace, "review",
-		fmt.Sprintf("%s submitted the flow '%s' in workspace '%s' for review (risk %d: %s)", firstOf(by.Name, by.Email, "someone"),
-			f.Name, workspace, r.Risk, firstOf(r.Reasons, "a connector IT reviews")), "/admin/reviews")
+		fmt.Sprintf("%s submitted the flow '%s' in workspace '%s' for review (risk %d: %s)", cmp.Or(by.Name, by.Email, "someone"),
+			f.Name, workspace, r.Risk, cmp.Or(r.Reasons, "a connector IT reviews")), "/admin/reviews")
 }
 
 // Reviews lists a workspace's reviews ("" for all), newest first.

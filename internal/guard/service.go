@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -116,16 +117,6 @@ func (s *Service) Allowed(ctx context.Context, workspace, connector string) erro
 	}
 	if c.Status(workspace, connector) == Blocked {
 		return refuse(Forbidden, "IT has blocked the connector '%s' in workspace '%s'", connector, workspace)
-	}
-	return nil
-}
-
-// AllowedAll is Allowed for each connector, e.g. the ones a flow uses.
-func (s *Service) AllowedAll(ctx context.Context, workspace string, connectors []string) error {
-	for _, id := range connectors {
-		if err := s.Allowed(ctx, workspace, id); err != nil {
-			return err
-		}
 	}
 	return nil
 }
@@ -326,7 +317,7 @@ func (s *Service) Request(ctx context.Context, workspace, connector, reason stri
 	if err != nil {
 		return r, err
 	}
-	who := firstOf(by.Name, by.Email, "someone")
+	who := cmp.Or(by.Name, by.Email, "someone")
 	return r, s.notify(ctx, admins, workspace, "connector_request",
 		fmt.Sprintf("%s asks for the connector '%s' in workspace '%s': %s", who, connector, workspace, reason), "/admin/connectors")
 }
@@ -362,15 +353,6 @@ func (s *Service) Answer(ctx context.Context, id string, approve bool, answer st
 		msg += ": " + r.Answer
 	}
 	return r, s.notify(ctx, []string{r.RequestedBy}, r.Workspace, "connector_request", msg, "/connectors")
-}
-
-func firstOf(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // Requests lists the workspace's requests for connectors ("" for every
