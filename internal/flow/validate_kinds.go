@@ -207,14 +207,14 @@ func (v *checker) action(s *Step, path, name string, at place) {
 	} else if v.opts.Actions == nil || !v.opts.Actions(s.Action) {
 		v.errorf(path+".action", "run 'bistro connectors list' to see the actions there are", "unknown action '%s' in %s", s.Action, name)
 	} else {
-		v.allowed(path+".action", connectorOf(s.Action), name)
+		v.allowed(path+".action", ConnectorOf(s.Action), name)
 		if v.opts.ActionInput != nil {
 			for _, fe := range v.opts.ActionInput(s.Action, s.With) {
-				v.errorf(withPath(path, fe.Field), "run 'bistro connectors show "+connectorOf(s.Action)+"' to see the settings", "%s: %s", name, fe.Message)
+				v.errorf(withPath(path, fe.Field), "run 'bistro connectors show "+ConnectorOf(s.Action)+"' to see the settings", "%s: %s", name, fe.Message)
 			}
 		}
 		if v.opts.Connection != nil && s.Connection != "" {
-			if err := v.opts.Connection(s.Connection, connectorOf(s.Action)); err != nil {
+			if err := v.opts.Connection(s.Connection, ConnectorOf(s.Action)); err != nil {
 				v.errorf(path+".connection", "run 'bistro connection list' to see the connections there are", "%s: %v", name, err)
 			}
 		}
@@ -242,9 +242,9 @@ func withPath(step, field string) string {
 	return step + ".with." + field
 }
 
-// connectorOf is the connector part of an action's name: "postgres" of
-// "postgres.upsert".
-func connectorOf(action string) string {
+// ConnectorOf is the connector part of an action's or event source's
+// name: "postgres" of "postgres.upsert".
+func ConnectorOf(action string) string {
 	name, _, _ := strings.Cut(action, ".")
 	return name
 }

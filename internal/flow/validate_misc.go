@@ -52,16 +52,16 @@ func (v *checker) checkEvent(e *EventTrigger, path string) {
 	case !found:
 		v.errorf(path+".source", "run 'bistro connectors list' to see the triggers there are", "unknown event source '%s'", e.Source)
 	default:
-		v.allowed(path+".source", connectorOf(e.Source), "the event trigger")
+		v.allowed(path+".source", ConnectorOf(e.Source), "the event trigger")
 		for _, fe := range src.ValidateInput(e.With) {
 			field := path + ".with"
 			if fe.Field != "" {
 				field += "." + fe.Field
 			}
-			v.errorf(field, "run 'bistro connectors show "+connectorOf(e.Source)+"' to see the settings", "the event trigger: %s", fe.Message)
+			v.errorf(field, "run 'bistro connectors show "+ConnectorOf(e.Source)+"' to see the settings", "the event trigger: %s", fe.Message)
 		}
 		if v.opts.Connection != nil && e.Connection != "" {
-			if err := v.opts.Connection(e.Connection, connectorOf(e.Source)); err != nil {
+			if err := v.opts.Connection(e.Connection, ConnectorOf(e.Source)); err != nil {
 				v.errorf(path+".connection", "run 'bistro connection list' to see the connections there are", "the event trigger: %v", err)
 			}
 		}

@@ -48,11 +48,11 @@ func (f *Flow) Connectors() []string {
 		}
 	}
 	if f.Trigger.Event != nil {
-		add(connectorOf(f.Trigger.Event.Source))
+		add(ConnectorOf(f.Trigger.Event.Source))
 	}
 	Walk(f.Steps, func(s *Step) {
 		if s.Action != "" {
-			add(connectorOf(s.Action))
+			add(ConnectorOf(s.Action))
 		}
 		if s.HTTP != nil {
 			add("http")

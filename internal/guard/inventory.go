@@ -133,8 +133,8 @@ func (it *Item) describe(f *flow.Flow, cat Catalogue) {
 					hosts++
 				}
 			}
-		case st.Action != "" && slices.Contains(sending, connectorOf(st.Action)):
-			dest := connectorOf(st.Action)
+		case st.Action != "" && slices.Contains(sending, flow.ConnectorOf(st.Action)):
+			dest := flow.ConnectorOf(st.Action)
 			if st.Connection != "" {
 				dest += " via " + st.Connection
 			}
@@ -180,11 +180,6 @@ func (it *Item) describe(f *flow.Flow, cat Catalogue) {
 	default:
 		it.Risk.Level = "high"
 	}
-}
-
-func connectorOf(action string) string {
-	name, _, _ := strings.Cut(action, ".")
-	return name
 }
 
 // Reassign hands a flow to another person: an active platform admin or an
